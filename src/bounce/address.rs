@@ -1,0 +1,115 @@
+//! Finding and cleaning e-mail addresses in header fields and free text.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+static ADDRESS_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+").unwrap_or_else(|_| never())
+});
+
+fn never() -> Regex {
+    Regex::new("$^").unwrap_or_else(|_| std::process::abort())
+}
+
+/// Every address-like token in a text, with its byte range.
+pub fn find_all(text: &str) -> impl Iterator<Item = (usize, usize, &str)> {
+    ADDRESS_RE.find_iter(text).filter_map(|m| {
+        let s = m.as_str().trim_end_matches(['.', '-']);
+        let s = s.trim_start_matches(['.', '\'', '`']);
+        let start =
+            m.start() + (m.as_str().len() - m.as_str().trim_start_matches(['.', '\'', '`']).len());
+        plausible(s).then_some((start, start + s.len(), s))
+    })
+}
+
+/// The first address in a text, lower-cased domain kept as written.
+pub fn first(text: &str) -> Option<String> {
+    find_all(text).next().map(|(_, _, s)| s.to_string())
+}
+
+/// Reads a DSN address field (`rfc822; <user@example.com>`).
+pub fn from_dsn_field(value: &str) -> Option<String> {
+    let value = match value.split_once(';') {
+        Some((_, rest)) => rest,
+        None => value,
+    };
+    first(value)
+}
+
+fn plausible(addr: &str) -> bool {
+    let Some((local, domain)) = addr.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && local.len() <= 128
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && domain.rsplit('.').next().is_some_and(|tld| {
+            tld.chars().all(|c| c.is_alphanumeric() || c == '-')
+                && tld.chars().any(|c| !c.is_ascii_digit())
+        })
+}
+
+/// True for addresses of mail systems rather than people (MAILER-DAEMON, postmaster).
+pub fn is_system_address(addr: &str) -> bool {
+    let local = addr.split('@').next().unwrap_or("").to_ascii_lowercase();
+    matches!(
+        local.as_str(),
+        "mailer-daemon"
+            | "postmaster"
+            | "mail-daemon"
+            | "mailerdaemon"
+            | "daemon"
+            | "root"
+            | "nobody"
+    ) || local.starts_with("mailer-daemon")
+        || local.starts_with("postmaster")
+}
+
+/// Decodes a VERP bounce address (`bounces+anna=example.org@news.example.com`,
+/// `bounce-anna=example.org@…`) into the recipient it names.
+pub fn from_verp(addr: &str) -> Option<String> {
+    let (local, _) = addr.rsplit_once('@')?;
+    let (_, encoded) = local.split_once(['+', '-'])?;
+    // Some senders put a mailing id first: bounce-123-anna=example.org
+    let encoded = encoded
+        .rsplit(['+', '-'])
+        .find(|p| p.contains('='))
+        .unwrap_or(encoded);
+    let (user, domain) = encoded.rsplit_once('=')?;
+    let candidate = format!("{user}@{domain}");
+    (domain.contains('.') && !user.is_empty() && plausible(&candidate)).then_some(candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_addresses_in_angle_brackets_and_text() {
+        assert_eq!(
+            first("<kijitora@example.org>: user unknown").as_deref(),
+            Some("kijitora@example.org")
+        );
+        assert_eq!(
+            from_dsn_field("rfc822; <Anna@Example.com>").as_deref(),
+            Some("Anna@Example.com")
+        );
+        assert_eq!(first("no address here"), None);
+    }
+
+    #[test]
+    fn verp_addresses_name_the_recipient() {
+        assert_eq!(
+            from_verp("bounces+anna=example.org@news.example.com").as_deref(),
+            Some("anna@example.org")
+        );
+        assert_eq!(
+            from_verp("bounce-anna=example.org@news.example.com").as_deref(),
+            Some("anna@example.org")
+        );
+        assert_eq!(from_verp("newsletter@news.example.com"), None);
+    }
+}

@@ -1,0 +1,183 @@
+//! Delivery status notifications (RFC 3464, RFC 6533): the
+//! `message/delivery-status` part → one raw finding per recipient block.
+//!
+//! Tolerates what MTAs really write: missing blank lines between blocks, an
+//! `Original-Recipient` without a `Final-Recipient`, type prefixes
+//! (`rfc822;`, `smtp;`, `X-Postfix;`) and folded long fields.
+
+use super::RawFinding;
+use super::address;
+use super::diagnose;
+use super::message::{Mail, parse_header_fields};
+
+/// Fields of one recipient block, as written.
+#[derive(Debug, Default)]
+struct Block {
+    final_recipient: Option<String>,
+    original_recipient: Option<String>,
+    action: Option<String>,
+    status: Option<String>,
+    diagnostic: Option<String>,
+    remote_mta: Option<String>,
+    last_attempt: Option<String>,
+}
+
+impl Block {
+    fn has_recipient(&self) -> bool {
+        self.final_recipient.is_some() || self.original_recipient.is_some()
+    }
+}
+
+/// Extracts per-recipient findings from a delivery-status body.
+pub fn extract(mail: &Mail, status_part: &str) -> Vec<RawFinding> {
+    let fields = parse_fields(status_part);
+    let mut arrival = None;
+    let mut reporting_mta = None;
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut current = Block::default();
+    for (name, value) in fields {
+        let starts_recipient = matches!(name.as_str(), "final-recipient" | "original-recipient");
+        if starts_recipient {
+            let repeat = match name.as_str() {
+                "final-recipient" => current.final_recipient.is_some(),
+                _ => current.has_recipient(),
+            };
+            if repeat {
+                blocks.push(std::mem::take(&mut current));
+            }
+        }
+        match name.as_str() {
+            "final-recipient" => current.final_recipient = Some(value),
+            "original-recipient" => current.original_recipient = Some(value),
+            "x-actual-recipient" if current.final_recipient.is_none() => {
+                current.final_recipient = Some(value)
+            }
+            "action" => current.action = Some(value),
+            "status" => current.status = Some(value),
+            "diagnostic-code" => current.diagnostic = Some(value),
+            "remote-mta" => current.remote_mta = Some(value),
+            "last-attempt-date" => current.last_attempt = Some(value),
+            "arrival-date" => arrival = Some(value),
+            "reporting-mta" => reporting_mta = Some(value),
+            _ => {}
+        }
+    }
+    if current.has_recipient() {
+        blocks.push(current);
+    }
+    let _ = reporting_mta;
+    blocks
+        .into_iter()
+        .filter_map(|b| to_raw(mail, b, arrival.as_deref()))
+        .collect()
+}
+
+fn to_raw(mail: &Mail, block: Block, arrival: Option<&str>) -> Option<RawFinding> {
+    let recipient = block
+        .final_recipient
+        .as_deref()
+        .and_then(address::from_dsn_field)
+        .or_else(|| {
+            block
+                .original_recipient
+                .as_deref()
+                .and_then(address::from_dsn_field)
+        })?;
+    let diagnostic = block
+        .diagnostic
+        .as_deref()
+        .map(strip_type)
+        .unwrap_or_default()
+        .to_string();
+    let written_status = block.status.as_deref().and_then(diagnose::find_status);
+    let diag_status = diagnose::find_status(&diagnostic);
+    // "As written": prefer the Status field, but a generic x.0.0 there says
+    // less than a specific code the diagnostic quotes.
+    let status = match (written_status, diag_status) {
+        (Some(w), Some(d)) if w.ends_with(".0.0") && !d.ends_with(".0.0") && w[..1] == d[..1] => {
+            Some(d)
+        }
+        (Some(w), _) => Some(w),
+        (None, d) => d,
+    };
+    let mut diagnostic = diagnostic;
+    if diagnostic.trim().is_empty() {
+        diagnostic = super::text::lines_about(&mail.text, &recipient).unwrap_or_default();
+    }
+    Some(RawFinding {
+        reply_code: diagnose::find_reply_code(&diagnostic),
+        recipient,
+        action: block.action.map(|a| first_word(&a)),
+        status,
+        diagnostic,
+        remote_mta: block
+            .remote_mta
+            .as_deref()
+            .map(strip_type)
+            .map(str::to_string),
+        date: block.last_attempt.or_else(|| arrival.map(str::to_string)),
+        hint: None,
+    })
+}
+
+fn first_word(value: &str) -> String {
+    value
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ';')
+        .find(|w| !w.is_empty())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// Drops a DSN type prefix (`smtp; `, `dns; `, `X-Postfix; `).
+fn strip_type(value: &str) -> &str {
+    match value.split_once(';') {
+        Some((kind, rest)) if !kind.contains(' ') && kind.len() < 24 => rest.trim(),
+        _ => value.trim(),
+    }
+}
+
+/// All header-style fields of a delivery-status body, in order. Blank lines
+/// are ignored: block boundaries are found from the fields themselves.
+fn parse_fields(body: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for chunk in body.split("\n\n") {
+        let chunk = chunk.trim_matches('\n');
+        if chunk.is_empty() {
+            continue;
+        }
+        let mut fields = parse_header_fields(&format!("{chunk}\n\n"));
+        if fields.is_empty() {
+            fields = chunk
+                .lines()
+                .filter_map(|l| l.split_once(':'))
+                .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+                .collect();
+        }
+        out.extend(fields);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recipient_blocks_are_read() {
+        let body = "Reporting-MTA: dns; mx.example.com\nArrival-Date: Mon, 1 Jan 2024 10:00:00 +0000\n\nFinal-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 <a@example.org>: User unknown\n\nFinal-Recipient: rfc822; b@example.org\nAction: delayed\nStatus: 4.2.2\n";
+        let got = extract(&Mail::default(), body);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].recipient, "a@example.org");
+        assert_eq!(got[0].status.as_deref(), Some("5.1.1"));
+        assert_eq!(got[0].reply_code.as_deref(), Some("550"));
+        assert_eq!(got[1].action.as_deref(), Some("delayed"));
+    }
+
+    #[test]
+    fn blocks_without_blank_lines_are_split() {
+        let body = "Final-Recipient: rfc822; a@example.org\nStatus: 5.1.1\nFinal-Recipient: rfc822; b@example.org\nStatus: 5.2.2\n";
+        let got = extract(&Mail::default(), body);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].status.as_deref(), Some("5.2.2"));
+    }
+}

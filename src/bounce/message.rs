@@ -1,0 +1,390 @@
+//! One raw message → the parts a bounce decoder reads.
+//!
+//! Walks the MIME tree once (with `mailparse`) and keeps what every decoder needs:
+//! the decoded top-level headers, the human-readable notification text, the
+//! machine-readable report parts (`message/delivery-status`,
+//! `message/feedback-report`) and the headers of the returned original. Line ends
+//! are normalised first, so LF, CRLF and bare-CR messages read the same. It does
+//! not decide anything about bounces.
+
+use std::borrow::Cow;
+
+use mailparse::{MailHeaderMap, ParsedMail};
+
+/// A message, taken apart for the decoders.
+#[derive(Debug, Default, Clone)]
+pub struct Mail {
+    /// Top-level headers: lower-case name, RFC 2047-decoded value (unfolded).
+    pub headers: Vec<(String, String)>,
+    /// Top-level MIME type, lower case (`multipart/report`, `text/plain`, …).
+    pub mime_type: String,
+    /// `report-type` parameter of a `multipart/report`, lower case.
+    pub report_type: Option<String>,
+    /// The notification text: text parts outside the returned original, decoded
+    /// to UTF-8 (HTML reduced to text when there is no plain part), LF line ends.
+    pub text: String,
+    /// Body of the `message/delivery-status` (or `global-delivery-status`) part.
+    pub delivery_status: Option<String>,
+    /// Body of the `message/feedback-report` part (ARF).
+    pub feedback_report: Option<String>,
+    /// Header block of the returned original (from a `message/rfc822` or
+    /// `text/rfc822-headers` part), unparsed.
+    pub original: Option<String>,
+}
+
+impl Mail {
+    /// First value of a header (name in lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a header (name in lower case).
+    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn subject(&self) -> &str {
+        self.header("subject").unwrap_or("")
+    }
+
+    pub fn from(&self) -> &str {
+        self.header("from").unwrap_or("")
+    }
+}
+
+/// Converts CRLF and bare CR to LF. Borrows when there is nothing to change.
+pub fn normalize_line_ends(bytes: &[u8]) -> Cow<'_, [u8]> {
+    if memchr::memchr(b'\r', bytes).is_none() {
+        return Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'\r' {
+            out.push(b'\n');
+            if bytes.get(i + 1) == Some(&b'\n') {
+                i += 1;
+            }
+        } else {
+            out.push(b);
+        }
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+/// Why a message could not be taken apart at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    #[error("empty message")]
+    Empty,
+    #[error("no message headers found")]
+    NoHeaders,
+    #[error("malformed message: {0}")]
+    Malformed(String),
+}
+
+/// Parses a message. Lenient: only an empty or headerless input is an error.
+pub fn parse(raw: &[u8]) -> Result<Mail, MailError> {
+    let bytes = normalize_line_ends(raw);
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .ok_or(MailError::Empty)?;
+    let bytes = &bytes[start..];
+    let parsed = mailparse::parse_mail(bytes).map_err(|e| MailError::Malformed(e.to_string()))?;
+    if parsed.headers.is_empty() {
+        return Err(MailError::NoHeaders);
+    }
+    let mut mail = Mail {
+        headers: parsed
+            .headers
+            .iter()
+            .map(|h| (h.get_key().to_ascii_lowercase(), h.get_value()))
+            .collect(),
+        mime_type: parsed.ctype.mimetype.clone(),
+        report_type: parsed
+            .ctype
+            .params
+            .get("report-type")
+            .map(|s| s.to_ascii_lowercase()),
+        ..Mail::default()
+    };
+    let mut texts = Texts::default();
+    walk(&parsed, &mut mail, &mut texts, 0);
+    mail.text = if texts.plain.trim().is_empty() {
+        texts.html
+    } else {
+        texts.plain
+    };
+    Ok(mail)
+}
+
+#[derive(Default)]
+struct Texts {
+    plain: String,
+    html: String,
+}
+
+const MAX_DEPTH: usize = 8;
+
+fn walk(part: &ParsedMail<'_>, mail: &mut Mail, texts: &mut Texts, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let mime = part.ctype.mimetype.as_str();
+    if mime.starts_with("multipart/") {
+        for sub in &part.subparts {
+            walk(sub, mail, texts, depth + 1);
+        }
+        if !part.subparts.is_empty() {
+            return;
+        }
+    }
+    match mime {
+        "message/delivery-status"
+        | "message/global-delivery-status"
+        | "text/delivery-status"
+        | "message/x-delivery-status" => {
+            let body = decoded_body(part);
+            match &mut mail.delivery_status {
+                Some(existing) => {
+                    existing.push_str("\n\n");
+                    existing.push_str(&body);
+                }
+                None => mail.delivery_status = Some(body),
+            }
+        }
+        "message/feedback-report" => {
+            if mail.feedback_report.is_none() {
+                mail.feedback_report = Some(decoded_body(part));
+            }
+        }
+        "message/rfc822"
+        | "message/global"
+        | "text/rfc822-headers"
+        | "message/rfc822-headers"
+        | "message/global-headers" => {
+            if mail.original.is_none() {
+                let body = decoded_body(part);
+                mail.original = Some(header_block(&body).to_string());
+            }
+        }
+        _ if mime.starts_with("text/html") => {
+            if depth == 0 || !is_attachment(part) {
+                push_text(&mut texts.html, &html_to_text(&decoded_body(part)));
+            }
+        }
+        _ if mime.starts_with("text/") || mime.is_empty() => {
+            if depth == 0 || !is_attachment(part) {
+                push_text(&mut texts.plain, &decoded_body(part));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn push_text(buf: &mut String, text: &str) {
+    if !buf.is_empty() {
+        buf.push('\n');
+    }
+    buf.push_str(text);
+}
+
+fn is_attachment(part: &ParsedMail<'_>) -> bool {
+    matches!(
+        part.get_content_disposition().disposition,
+        mailparse::DispositionType::Attachment
+    ) && part
+        .get_content_disposition()
+        .params
+        .get("filename")
+        .is_some_and(|f| !f.to_ascii_lowercase().ends_with(".txt"))
+}
+
+/// The header section of a message text: everything up to the first blank line.
+pub fn header_block(text: &str) -> &str {
+    let text = text.trim_start_matches(['\n', ' ', '\t']);
+    match text.find("\n\n") {
+        Some(end) => &text[..end],
+        None => text,
+    }
+}
+
+/// Transfer-decodes a part and converts it to UTF-8 from its declared charset.
+/// Undeclared or US-ASCII text that is valid UTF-8 is read as UTF-8; text that
+/// is not valid in its charset is decoded with replacement characters.
+fn decoded_body(part: &ParsedMail<'_>) -> String {
+    let raw = match part.get_body_raw() {
+        Ok(raw) => raw,
+        Err(_) => return String::new(),
+    };
+    let declared = part
+        .ctype
+        .params
+        .get("charset")
+        .map(|s| s.trim().to_ascii_lowercase());
+    decode_charset(&raw, declared.as_deref())
+}
+
+/// Decodes bytes in a charset (a MIME label), falling back to UTF-8 and then
+/// Windows-1252 when the label is missing or unknown.
+pub fn decode_charset(raw: &[u8], label: Option<&str>) -> String {
+    let label = label.unwrap_or("");
+    let declared = match label {
+        "" | "us-ascii" | "ascii" | "utf-8" | "utf8" => None,
+        other => encoding_rs::Encoding::for_label(other.as_bytes()),
+    };
+    if let Some(enc) = declared
+        && enc != encoding_rs::UTF_8
+    {
+        let (text, _, _) = enc.decode(raw);
+        return text.into_owned();
+    }
+    match std::str::from_utf8(raw) {
+        Ok(s) => s.to_string(),
+        Err(_) => {
+            // Undeclared 8-bit text: Japanese mail often lacks a label; try
+            // ISO-2022-JP (pure 7-bit with escapes) is covered above, so guess
+            // between Shift_JIS and Windows-1252 by validity.
+            let (sjis, _, had_errors) = encoding_rs::SHIFT_JIS.decode(raw);
+            if !had_errors && raw.iter().filter(|b| **b >= 0x80).count() > 4 {
+                return sjis.into_owned();
+            }
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(raw);
+            text.into_owned()
+        }
+    }
+}
+
+/// Reduces HTML to readable text: drops tags, scripts and styles, turns block
+/// ends into line breaks and decodes the common entities.
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let lower = html.to_ascii_lowercase();
+    let mut i = 0;
+    let bytes = html.as_bytes();
+    while i < bytes.len() {
+        if bytes[i] == b'<' {
+            let rest = &lower[i..];
+            for skip in ["<script", "<style"] {
+                if rest.starts_with(skip) {
+                    let close = if skip == "<script" {
+                        "</script"
+                    } else {
+                        "</style"
+                    };
+                    if let Some(end) = rest.find(close) {
+                        i += end;
+                    }
+                }
+            }
+            let end = match lower[i..].find('>') {
+                Some(e) => i + e + 1,
+                None => bytes.len(),
+            };
+            let tag = &lower[i..end];
+            if tag.starts_with("<br")
+                || tag.starts_with("</p")
+                || tag.starts_with("</div")
+                || tag.starts_with("</tr")
+                || tag.starts_with("</li")
+                || tag.starts_with("<p")
+                || tag.starts_with("</h")
+            {
+                out.push('\n');
+            } else if tag.starts_with("</td") || tag.starts_with("</th") {
+                out.push(' ');
+            }
+            i = end;
+        } else {
+            let next = lower[i..].find('<').map_or(bytes.len(), |p| i + p);
+            out.push_str(&html[i..next]);
+            i = next;
+        }
+    }
+    decode_entities(&out)
+}
+
+fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    text.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Header fields of a header block: lower-case name, unfolded and RFC 2047-decoded value.
+pub fn parse_header_fields(block: &str) -> Vec<(String, String)> {
+    match mailparse::parse_headers(block.as_bytes()) {
+        Ok((headers, _)) => headers
+            .iter()
+            .map(|h| (h.get_key().to_ascii_lowercase(), h.get_value()))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Looks up a field in a header list.
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// Reads the first value of a header in a mailparse header list.
+pub fn first_header(parsed: &ParsedMail<'_>, name: &str) -> Option<String> {
+    parsed.headers.get_first_value(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_ends_are_normalised() {
+        assert_eq!(&*normalize_line_ends(b"a\r\nb\rc\n"), b"a\nb\nc\n");
+    }
+
+    #[test]
+    fn report_parts_are_found() {
+        let raw = b"From: MAILER-DAEMON@example.com\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nSorry.\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.com\n\nFinal-Recipient: rfc822; a@example.org\nStatus: 5.1.1\n--b\nContent-Type: text/rfc822-headers\n\nSubject: Hello\nMessage-ID: <1@example.com>\n--b--\n";
+        let mail = parse(raw).unwrap();
+        assert_eq!(mail.report_type.as_deref(), Some("delivery-status"));
+        assert!(mail.text.contains("Sorry."));
+        assert!(mail.delivery_status.unwrap().contains("Status: 5.1.1"));
+        assert!(
+            mail.original
+                .unwrap()
+                .contains("Message-ID: <1@example.com>")
+        );
+    }
+
+    #[test]
+    fn iso_2022_jp_text_is_decoded() {
+        let (bytes, _, _) = encoding_rs::ISO_2022_JP.encode("宛先不明");
+        assert_eq!(decode_charset(&bytes, Some("iso-2022-jp")), "宛先不明");
+    }
+
+    #[test]
+    fn html_is_reduced_to_text() {
+        assert_eq!(
+            html_to_text("<p>Mailbox&nbsp;full</p><style>x{}</style><b>now</b>"),
+            "\nMailbox full\nnow"
+        );
+    }
+}

@@ -1,0 +1,197 @@
+//! One message → what it says about its recipients.
+//!
+//! [`analyze`] recognises a message in the order BOUNCES.md gives: a delivery
+//! status notification (RFC 3464 / 6533), a feedback report (RFC 5965 ARF), a
+//! non-standard bounce written by a known MTA family ([`mta`]), an auto-reply
+//! (RFC 3834 and vendor forms), or not a bounce. Each failed recipient becomes
+//! a [`Finding`] with its kind and reason. Classification is a pure function of
+//! the message bytes: no I/O, no global state beyond static tables.
+
+pub mod address;
+pub mod arf;
+pub mod autoreply;
+pub mod date;
+pub mod diagnose;
+pub mod dsn;
+pub mod message;
+pub mod mta;
+pub mod original;
+pub mod phrases;
+pub mod reason;
+pub mod text;
+
+use serde::Serialize;
+
+pub use message::{Mail, MailError};
+pub use original::Original;
+pub use reason::{Group, Kind, Reason};
+
+/// What sort of message this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// A bounce or delivery report (standard DSN or an MTA's own format).
+    Bounce,
+    /// An ARF feedback report (a spam complaint).
+    Complaint,
+    /// An automatic reply (out of office, vacation).
+    AutoReply,
+    /// Not a bounce: a human reply, a newsletter, spam.
+    NotBounce,
+}
+
+/// Per-recipient facts as a decoder read them, before the reason is decided.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawFinding {
+    pub recipient: String,
+    pub action: Option<String>,
+    pub status: Option<String>,
+    pub reply_code: Option<String>,
+    pub diagnostic: String,
+    pub remote_mta: Option<String>,
+    /// A date as written in the message (RFC 5322 or similar).
+    pub date: Option<String>,
+    /// A reason the format states outright.
+    pub hint: Option<Reason>,
+}
+
+/// One recipient's outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub recipient: String,
+    pub kind: Kind,
+    pub reason: Reason,
+    pub status: Option<String>,
+    pub reply_code: Option<String>,
+    pub action: Option<String>,
+    pub diagnostic: Option<String>,
+    pub remote_mta: Option<String>,
+    /// Seconds since the Unix epoch, UTC.
+    pub date: Option<i64>,
+}
+
+impl Finding {
+    pub fn group(&self) -> Group {
+        self.reason.group()
+    }
+}
+
+/// Everything one message says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Analysis {
+    pub kind: MessageKind,
+    /// The decoder that recognised the message (`RFC3464`, `Postfix`, `ARF`, …).
+    pub decoder: Option<&'static str>,
+    pub findings: Vec<Finding>,
+    pub original: Original,
+}
+
+impl Analysis {
+    fn not_bounce(original: Original) -> Analysis {
+        Analysis {
+            kind: MessageKind::NotBounce,
+            decoder: None,
+            findings: Vec::new(),
+            original,
+        }
+    }
+}
+
+/// Analyses one raw message.
+pub fn analyze(raw: &[u8]) -> Result<Analysis, MailError> {
+    let mail = message::parse(raw)?;
+    Ok(analyze_mail(&mail))
+}
+
+/// Analyses a parsed message.
+pub fn analyze_mail(mail: &Mail) -> Analysis {
+    let original = original::extract(mail);
+    let message_date = mail.header("date").and_then(date::parse);
+    let fallback_date = original.date_epoch.or(message_date);
+    let finish = |kind, decoder, raws: Vec<RawFinding>, original: Original| Analysis {
+        kind,
+        decoder: Some(decoder),
+        findings: finalize(raws, fallback_date),
+        original,
+    };
+
+    if let Some(report) = &mail.feedback_report {
+        let raws = arf::extract(mail, report, &original);
+        return finish(MessageKind::Complaint, "ARF", raws, original);
+    }
+    if arf::is_vendor_complaint(mail) {
+        let raws = arf::extract(mail, "", &original);
+        if !raws.is_empty() {
+            return finish(MessageKind::Complaint, "ARF", raws, original);
+        }
+    }
+    if let Some(status) = &mail.delivery_status {
+        let mut raws = dsn::extract(mail, status);
+        if !raws.is_empty() {
+            let decoder = mta::refine_dsn(mail, &mut raws);
+            return finish(MessageKind::Bounce, decoder, raws, original);
+        }
+    }
+    if let Some((decoder, raws)) = mta::extract(mail)
+        && !raws.is_empty()
+    {
+        return finish(MessageKind::Bounce, decoder, raws, original);
+    }
+    if let Some(raw) = autoreply::extract(mail) {
+        return finish(MessageKind::AutoReply, "RFC3834", vec![raw], original);
+    }
+    Analysis::not_bounce(original)
+}
+
+/// Decides reason and kind for each raw finding, merging duplicates of one recipient.
+fn finalize(raws: Vec<RawFinding>, fallback_date: Option<i64>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(raws.len());
+    for raw in raws {
+        let recipient = raw.recipient.trim().to_string();
+        if recipient.is_empty() {
+            continue;
+        }
+        let diagnostic = diagnose::squeeze(&raw.diagnostic);
+        let status = raw
+            .status
+            .clone()
+            .or_else(|| diagnose::find_status(&diagnostic));
+        let reply_code = raw
+            .reply_code
+            .clone()
+            .or_else(|| diagnose::find_reply_code(&diagnostic));
+        let reason = diagnose::decide(&diagnose::Evidence {
+            action: raw.action.as_deref(),
+            status: status.as_deref(),
+            reply_code: reply_code.as_deref(),
+            diagnostic: &diagnostic,
+            hint: raw.hint,
+        });
+        let kind = reason::kind_of(
+            reason,
+            status.as_deref(),
+            reply_code.as_deref(),
+            &diagnostic,
+        );
+        let date = raw.date.as_deref().and_then(date::parse).or(fallback_date);
+        let finding = Finding {
+            recipient,
+            kind,
+            reason,
+            status,
+            reply_code,
+            action: raw.action.map(|a| a.trim().to_ascii_lowercase()),
+            diagnostic: (!diagnostic.is_empty()).then_some(diagnostic),
+            remote_mta: raw.remote_mta,
+            date,
+        };
+        if out
+            .iter()
+            .any(|f| f.recipient.eq_ignore_ascii_case(&finding.recipient))
+        {
+            continue;
+        }
+        out.push(finding);
+    }
+    out
+}

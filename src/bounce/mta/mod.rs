@@ -1,0 +1,218 @@
+//! Non-standard bounces, one small module per MTA family.
+//!
+//! Every family implements [`MtaFamily`]: `detect` says whether a message is
+//! that family's bounce (from headers and fixed boilerplate the software
+//! prints), `layout` says where its recipient section lies, and `extract`
+//! (by default the shared prose reader in [`super::text`]) returns the raw
+//! findings. [`FAMILIES`] is the order they are tried in; [`generic::Generic`]
+//! comes last and reads any message with the common bounce signals.
+
+mod activehunter;
+mod amazonses;
+mod amazonworkmail;
+mod aol;
+mod apachejames;
+mod barracuda;
+mod bigfoot;
+mod biglobe;
+mod courier;
+mod domino;
+mod dragonfly;
+mod exchange2003;
+mod exchange2007;
+mod exim;
+mod ezweb;
+mod fml;
+pub mod generic;
+mod gmail;
+mod gmx;
+mod googlegroups;
+mod imailserver;
+mod kddi;
+mod mailfoundry;
+mod mailmarshal;
+mod mailru;
+mod mcafee;
+mod messagelabs;
+mod messagingserver;
+mod mfilter;
+mod mimecast;
+mod mxlogic;
+mod office365;
+mod opensmtpd;
+mod postfix;
+mod qmail;
+mod sendmail;
+mod surfcontrol;
+mod trendmicro;
+mod v5sendmail;
+mod verizon;
+mod x1;
+mod x2;
+mod x3;
+mod x4;
+mod x5;
+mod x6;
+mod yahoo;
+mod yandex;
+mod zoho;
+
+use super::RawFinding;
+use super::address;
+use super::message::Mail;
+use super::text::{self, Layout};
+
+/// A mail system's own bounce format.
+pub trait MtaFamily: Sync {
+    /// The decoder name reported in results (`Postfix`, `qmail`, …).
+    fn name(&self) -> &'static str;
+
+    /// Is this message a bounce in this family's format?
+    fn detect(&self, mail: &Mail) -> bool;
+
+    /// Where the recipient section lies in the notification text.
+    fn layout(&self) -> Layout {
+        Layout::default()
+    }
+
+    /// Reads the failed recipients.
+    fn extract(&self, mail: &Mail) -> Vec<RawFinding> {
+        let mut found = text::extract(mail, &self.layout());
+        if found.is_empty() {
+            found = generic::fallback_recipients(mail, &self.layout());
+        }
+        self.adjust(mail, &mut found);
+        found
+    }
+
+    /// Family-specific corrections after the shared reader ran.
+    fn adjust(&self, _mail: &Mail, _found: &mut Vec<RawFinding>) {}
+}
+
+/// The families in the order they are tried. Specific signatures first.
+pub static FAMILIES: &[&dyn MtaFamily] = &[
+    &qmail::Qmail,
+    &postfix::Postfix,
+    &exim::Exim,
+    &sendmail::Sendmail,
+    &courier::Courier,
+    &opensmtpd::OpenSmtpd,
+    &gmail::Gmail,
+    &googlegroups::GoogleGroups,
+    &yahoo::Yahoo,
+    &aol::Aol,
+    &amazonses::AmazonSes,
+    &amazonworkmail::AmazonWorkMail,
+    &office365::Office365,
+    &exchange2007::Exchange2007,
+    &exchange2003::Exchange2003,
+    &domino::Domino,
+    &messagingserver::MessagingServer,
+    &gmx::Gmx,
+    &mailru::MailRu,
+    &yandex::Yandex,
+    &zoho::Zoho,
+    &kddi::Kddi,
+    &ezweb::Ezweb,
+    &messagelabs::MessageLabs,
+    &mcafee::McAfee,
+    &barracuda::Barracuda,
+    &mimecast::Mimecast,
+    &trendmicro::TrendMicro,
+    &dragonfly::DragonFly,
+    &imailserver::IMailServer,
+    &mfilter::MFilter,
+    &v5sendmail::V5Sendmail,
+    &verizon::Verizon,
+    &biglobe::Biglobe,
+    &apachejames::ApacheJames,
+    &fml::Fml,
+    &mailfoundry::MailFoundry,
+    &mailmarshal::MailMarshal,
+    &activehunter::Activehunter,
+    &mxlogic::MxLogic,
+    &surfcontrol::SurfControl,
+    &bigfoot::Bigfoot,
+    &x1::X1,
+    &x2::X2,
+    &x3::X3,
+    &x4::X4,
+    &x5::X5,
+    &x6::X6,
+    &generic::Generic,
+];
+
+/// Runs the families in order; the first that recognises the message and
+/// finds recipients decides.
+pub fn extract(mail: &Mail) -> Option<(&'static str, Vec<RawFinding>)> {
+    if !generic::has_bounce_signals(mail) {
+        return None;
+    }
+    for family in FAMILIES {
+        if family.detect(mail) {
+            let found = family.extract(mail);
+            if !found.is_empty() {
+                return Some((family.name(), found));
+            }
+        }
+    }
+    None
+}
+
+/// Names the MTA behind a standard DSN and lets its family fill in what the
+/// DSN left out (a missing diagnostic is often in the prose part).
+pub fn refine_dsn(mail: &Mail, raws: &mut [RawFinding]) -> &'static str {
+    let family = FAMILIES
+        .iter()
+        .find(|f| f.name() != "Generic" && f.detect(mail));
+    if let Some(family) = family {
+        let prose = text::extract(mail, &family.layout());
+        for raw in raws.iter_mut() {
+            if let Some(p) = prose
+                .iter()
+                .find(|p| p.recipient.eq_ignore_ascii_case(&raw.recipient))
+                && !p.diagnostic.trim().is_empty()
+                && raw.diagnostic.len() < 12
+            {
+                raw.diagnostic = format!("{} {}", raw.diagnostic, p.diagnostic);
+            }
+        }
+        return family.name();
+    }
+    "RFC3464"
+}
+
+/// Helpers the family modules share.
+pub(crate) mod signs {
+    use super::Mail;
+
+    pub fn text_has(mail: &Mail, needles: &[&str]) -> bool {
+        let lower = mail.text.to_ascii_lowercase();
+        needles.iter().any(|n| lower.contains(n))
+    }
+
+    pub fn subject_has(mail: &Mail, needles: &[&str]) -> bool {
+        let s = mail.subject().to_ascii_lowercase();
+        needles.iter().any(|n| s.contains(n))
+    }
+
+    pub fn from_has(mail: &Mail, needles: &[&str]) -> bool {
+        let s = mail.from().to_ascii_lowercase();
+        needles.iter().any(|n| s.contains(n))
+    }
+
+    pub fn header_has(mail: &Mail, name: &str, needles: &[&str]) -> bool {
+        mail.headers_named(name).any(|v| {
+            let v = v.to_ascii_lowercase();
+            needles.iter().any(|n| v.contains(n))
+        })
+    }
+
+    pub fn has_header(mail: &Mail, name: &str) -> bool {
+        mail.header(name).is_some()
+    }
+}
+
+pub(crate) fn first_address(s: &str) -> Option<String> {
+    address::first(s)
+}

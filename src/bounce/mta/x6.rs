@@ -1,0 +1,16 @@
+//! An unnamed MTA: "We had trouble delivering your message. Full details follow".
+
+use super::signs::text_has;
+use super::{Mail, MtaFamily};
+
+pub struct X6;
+
+impl MtaFamily for X6 {
+    fn name(&self) -> &'static str {
+        "X6"
+    }
+
+    fn detect(&self, mail: &Mail) -> bool {
+        text_has(mail, &["we had trouble delivering your message"])
+    }
+}

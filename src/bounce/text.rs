@@ -1,0 +1,339 @@
+//! Reading bounces that MTAs write as prose.
+//!
+//! Most non-standard bounces share one shape: some boilerplate, then for each
+//! failed recipient a line naming the address followed by (or ending with) the
+//! error text, then a copy of the original. [`extract`] finds that shape inside
+//! the section a [`Layout`] delimits; the MTA family modules supply layouts and
+//! handle what does not fit.
+
+use super::RawFinding;
+use super::address;
+use super::message::Mail;
+
+/// Where a family's notification text starts and stops.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Layout {
+    /// Lines (lower-case substrings) after which the recipient section starts;
+    /// the first one found wins. Empty: from the top.
+    pub begin: &'static [&'static str],
+    /// Lines (lower-case substrings) where the recipient section ends, in
+    /// addition to the common original-message markers.
+    pub end: &'static [&'static str],
+}
+
+/// Lines that introduce the copy of the original message (lower case).
+pub const ORIGINAL_MARKERS: &[&str] = &[
+    "original message follows",
+    "----- original message -----",
+    "-----original message-----",
+    "this is a copy of the message",
+    "below this line is a copy of the message",
+    "returned message follows",
+    "unsent message follows",
+    "unsent message below",
+    "----- message header follows",
+    "the header of the original message",
+    "original message header",
+    "original message headers",
+    "headers of the original message",
+    "content-type: message/rfc822",
+    "content-type: text/rfc822-headers",
+    "------ the original message",
+    "--- original message",
+    "original message text follows",
+    "header of returned message",
+    "---- original message ----",
+    "your message reads (in part)",
+    "the text you sent follows",
+    "message header follows",
+    "copy of the original message",
+    "original header follows",
+    "received message follows",
+    "--- message follows ---",
+];
+
+/// The header block of an original message quoted after a marker line.
+pub fn quoted_original(text: &str) -> Option<&str> {
+    let lower = text.to_ascii_lowercase();
+    let marker_end = ORIGINAL_MARKERS
+        .iter()
+        .filter_map(|m| lower.find(m).map(|i| i + m.len()))
+        .min()?;
+    let after = &text[marker_end..];
+    let after = &after[after.find('\n').map_or(after.len(), |i| i + 1)..];
+    // Skip blank lines and the MIME headers of an embedded part.
+    let start = after
+        .lines()
+        .take_while(|l| l.trim().is_empty())
+        .map(|l| l.len() + 1)
+        .sum::<usize>()
+        .min(after.len());
+    let body = &after[start..];
+    let block = super::message::header_block(body);
+    looks_like_headers(block).then_some(block)
+}
+
+fn looks_like_headers(block: &str) -> bool {
+    let mut lines = block.lines().filter(|l| !l.starts_with([' ', '\t']));
+    lines.next().is_some_and(is_header_line)
+        && block.lines().filter(|l| is_header_line(l)).count() >= 2
+}
+
+fn is_header_line(line: &str) -> bool {
+    match line.split_once(':') {
+        Some((name, _)) => {
+            !name.is_empty()
+                && name.len() < 40
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        }
+        None => false,
+    }
+}
+
+/// The part of `text` between a layout's begin marker and the original.
+pub fn section<'a>(text: &'a str, layout: &Layout) -> &'a str {
+    let lower = text.to_ascii_lowercase();
+    let start = layout
+        .begin
+        .iter()
+        .filter_map(|m| lower.find(m))
+        .min()
+        .map(|i| lower[i..].find('\n').map_or(text.len(), |e| i + e + 1))
+        .unwrap_or(0);
+    let end = ORIGINAL_MARKERS
+        .iter()
+        .chain(layout.end.iter())
+        .filter_map(|m| lower[start..].find(m).map(|i| start + i))
+        .min()
+        .unwrap_or(text.len());
+    // Cut back to the start of the marker line.
+    let end = text[..end]
+        .rfind('\n')
+        .map_or(start.min(end), |i| i.max(start));
+    &text[start..end.max(start)]
+}
+
+/// One recipient line found in a notification, with its error text.
+#[derive(Debug)]
+struct Anchor {
+    recipient: String,
+    line: usize,
+    /// Text on the anchor line after the address.
+    tail: String,
+    strength: u8,
+}
+
+/// Reads recipient / error pairs from a notification's prose.
+pub fn extract(mail: &Mail, layout: &Layout) -> Vec<RawFinding> {
+    let section = section(&mail.text, layout);
+    extract_from(mail, section)
+}
+
+/// Reads recipient / error pairs from a given piece of prose.
+pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
+    let lines: Vec<&str> = section.lines().collect();
+    let excluded = own_addresses(mail);
+    let mut anchors: Vec<Anchor> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(a) = anchor_in(line, i)
+            && !excluded
+                .iter()
+                .any(|e| e.eq_ignore_ascii_case(&a.recipient))
+            && !address::is_system_address(&a.recipient)
+        {
+            anchors.push(a);
+        }
+    }
+    let best = anchors.iter().map(|a| a.strength).max().unwrap_or(0);
+    anchors.retain(|a| a.strength == best);
+    let mut out: Vec<RawFinding> = Vec::new();
+    for (n, a) in anchors.iter().enumerate() {
+        let next = anchors.get(n + 1).map_or(lines.len(), |b| b.line);
+        let mut diagnostic = a.tail.clone();
+        for line in lines.iter().take(next.min(a.line + 25)).skip(a.line + 1) {
+            if line.trim_start().starts_with("--") && line.trim().len() > 8 {
+                break;
+            }
+            diagnostic.push('\n');
+            diagnostic.push_str(line);
+        }
+        match out
+            .iter_mut()
+            .find(|f| f.recipient.eq_ignore_ascii_case(&a.recipient))
+        {
+            Some(existing) => {
+                existing.diagnostic.push('\n');
+                existing.diagnostic.push_str(&diagnostic);
+            }
+            None => out.push(RawFinding {
+                recipient: a.recipient.clone(),
+                diagnostic,
+                ..RawFinding::default()
+            }),
+        }
+    }
+    out
+}
+
+/// Labels that introduce a failed recipient on the same line.
+const RECIPIENT_LABELS: &[&str] = &[
+    "original-recipient",
+    "final-recipient",
+    "failed recipient",
+    "failed address",
+    "recipient address",
+    "recipients",
+    "recipient",
+    "invalid recipient",
+    "unknown recipient",
+    "address",
+    "rcpt to",
+    "email address",
+    "e-mail address",
+    "mailbox",
+    "user",
+    "to",
+    "an",
+    "for",
+    "destinataire",
+    "empfänger",
+    "adresse",
+];
+
+fn anchor_in(line: &str, index: usize) -> Option<Anchor> {
+    let trimmed = line.trim();
+    let (start, end, addr) = address::find_all(trimmed).next()?;
+    let before = trimmed[..start].trim();
+    let after = trimmed[end..].trim_start_matches(['>', '\'', '"']);
+    let make = |strength: u8, tail: &str| Anchor {
+        recipient: addr.to_string(),
+        line: index,
+        tail: tail.trim().to_string(),
+        strength,
+    };
+    let before_plain = before.trim_end_matches(['<', '"', '\'', '(']).trim();
+    // The address alone on its line, maybe in brackets, maybe with a colon or
+    // an "(expanded from …)" note.
+    if before_plain.is_empty() || before_plain == "*" || before_plain == "-" {
+        let rest = after.trim();
+        if rest.is_empty()
+            || rest == ":"
+            || rest.starts_with("(expanded from")
+            || rest.starts_with("(generated from")
+            || rest.starts_with("(ultimately generated")
+        {
+            return Some(make(3, ""));
+        }
+        if let Some(tail) = rest.strip_prefix(':').or_else(|| rest.strip_prefix("...")) {
+            return Some(make(3, tail));
+        }
+        if rest.starts_with('(')
+            || rest.starts_with(',')
+            || rest.starts_with(';')
+            || rest.starts_with("- ")
+        {
+            return Some(make(3, rest));
+        }
+        return Some(make(2, rest));
+    }
+    // "550 5.1.1 <user@example.com>... User unknown" (Sendmail) and similar.
+    if before_plain.split_whitespace().all(|w| {
+        w.chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+    }) && (after.starts_with("...") || after.starts_with(':'))
+    {
+        return Some(make(3, trimmed));
+    }
+    let label = before_plain
+        .trim_end_matches([':', '=', '.'])
+        .trim()
+        .to_lowercase();
+    if RECIPIENT_LABELS
+        .iter()
+        .any(|l| label == *l || label.ends_with(&format!(" {l}")))
+    {
+        return Some(make(2, after.trim_start_matches([':', ' '])));
+    }
+    if label.ends_with("rcpt to") || label.ends_with("rcpt to:") {
+        return Some(make(1, trimmed));
+    }
+    Some(make(0, trimmed))
+}
+
+/// Addresses of the bounce itself (its sender and the address it returns to),
+/// which are never the failed recipient.
+fn own_addresses(mail: &Mail) -> Vec<String> {
+    ["from", "to", "return-path", "reply-to"]
+        .iter()
+        .filter_map(|h| mail.header(h))
+        .flat_map(|v| {
+            address::find_all(v)
+                .map(|(_, _, a)| a.to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The lines of a notification that mention `recipient`, with what follows
+/// them up to a blank line: a DSN's missing diagnostic often stands there.
+pub fn lines_about(text: &str, recipient: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let needle = recipient.to_lowercase();
+    let at = lower.find(&needle)?;
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let rest = &text[start..];
+    let end = rest.find("\n\n").unwrap_or(rest.len());
+    let paragraph = rest[..end].trim();
+    // An address alone on a line: the error is in the next paragraph.
+    if paragraph.len() <= recipient.len() + 6 {
+        let next = rest[end..].trim_start_matches('\n');
+        let next_end = next.find("\n\n").unwrap_or(next.len());
+        return Some(format!("{paragraph}\n{}", &next[..next_end]));
+    }
+    Some(paragraph.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mail(text: &str) -> Mail {
+        Mail {
+            headers: vec![("to".into(), "sender@example.com".into())],
+            text: text.into(),
+            ..Mail::default()
+        }
+    }
+
+    #[test]
+    fn address_line_followed_by_error() {
+        let m = mail(
+            "I could not deliver.\n\n<anna@example.org>:\n192.0.2.1 does not like recipient.\nRemote host said: 550 5.1.1 User unknown\n\n--- Below this line is a copy of the message.\n\nFrom: sender@example.com\nTo: anna@example.org\n",
+        );
+        let got = extract(&m, &Layout::default());
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].recipient, "anna@example.org");
+        assert!(got[0].diagnostic.contains("User unknown"));
+    }
+
+    #[test]
+    fn the_original_is_found_after_its_marker() {
+        let text = "oops\n------ This is a copy of the message, including all the headers. ------\n\nFrom: a@example.com\nSubject: Hi\n\nbody";
+        assert_eq!(
+            quoted_original(text),
+            Some("From: a@example.com\nSubject: Hi")
+        );
+    }
+
+    #[test]
+    fn sendmail_style_lines_are_anchors() {
+        let m = mail(
+            "----- Transcript of session follows -----\n550 5.1.1 <bob@example.net>... User unknown\n",
+        );
+        let got = extract(&m, &Layout::default());
+        assert_eq!(got[0].recipient, "bob@example.net");
+        assert!(got[0].diagnostic.contains("User unknown"));
+    }
+}

@@ -1,0 +1,168 @@
+//! Content sniffing: decides from a file's first bytes what it is.
+//!
+//! Extensions cannot be trusted for mail exports (Thunderbird keeps each folder as
+//! an mbox file without extension, some tools name mbox files `.eml`), so the
+//! reader looks at the first [`SNIFF_LEN`] bytes instead. Only `.zip` is also
+//! trusted by name, which the caller checks itself.
+
+/// How many leading bytes are examined to decide what a file is.
+pub const SNIFF_LEN: usize = 8 * 1024;
+
+/// What a file (or zip entry) is, judged from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Content {
+    /// No bytes, or nothing but whitespace.
+    Empty,
+    /// A zip archive.
+    Zip,
+    /// An mbox: the first line starts with `From `.
+    Mbox,
+    /// Anything text-like that is not an mbox: read as one message.
+    Message,
+    /// Not mail; the text says what it seems to be.
+    Binary(&'static str),
+}
+
+/// Leading bytes of file formats that are certainly not mail, with a name a user
+/// recognises. Formats with a NUL byte in their first bytes would be caught by the
+/// NUL test anyway; they are listed so the message can name them.
+const BINARY_MAGIC: &[(&[u8], &str)] = &[
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xFF\xD8\xFF", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x1F\x8B", "a gzip-compressed file (decompress it first)"),
+    (
+        b"\xFD7zXZ\x00",
+        "an xz-compressed file (decompress it first)",
+    ),
+    (
+        b"\x28\xB5\x2F\xFD",
+        "a zstd-compressed file (decompress it first)",
+    ),
+    (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive (extract it first)"),
+    (b"Rar!\x1A\x07", "a RAR archive (extract it first)"),
+    (
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+        "an Outlook .msg or old Office file (save the mail as .eml or mbox)",
+    ),
+    (b"!BDN", "an Outlook PST file (export the folder as mbox)"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\x7FELF", "an executable"),
+];
+
+/// True if `first_bytes` (the start of a file) begin with an mbox `From ` line.
+pub fn is_mbox_start(first_bytes: &[u8]) -> bool {
+    first_bytes.starts_with(b"From ")
+}
+
+/// True if `first_bytes` begin with a zip signature: a local file header, or the
+/// end-of-central-directory record of an empty archive, or a spanning marker.
+pub fn is_zip_magic(first_bytes: &[u8]) -> bool {
+    [b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"]
+        .iter()
+        .any(|magic| first_bytes.starts_with(*magic))
+}
+
+/// Decides what a file is from its first bytes. `is_whole` says `head` is the
+/// entire file (it was shorter than [`SNIFF_LEN`]), so "only whitespace" means
+/// the file is empty rather than that the text starts later.
+pub fn sniff(head: &[u8], is_whole: bool) -> Content {
+    if is_whole && head.iter().all(u8::is_ascii_whitespace) {
+        return Content::Empty;
+    }
+    if is_zip_magic(head) {
+        return Content::Zip;
+    }
+    if is_mbox_start(head) {
+        return Content::Mbox;
+    }
+    if let Some(what) = binary_kind(head) {
+        return Content::Binary(what);
+    }
+    // Deliberately lenient: exports start with all sorts of first lines
+    // (`Received:`, `X-Mozilla-Status:`, Outlook's "Microsoft Mail Internet Headers
+    // Version 2.0", blank lines). Reading a stray text file costs one "not a
+    // bounce" message; refusing a real message would lose a bounce.
+    Content::Message
+}
+
+/// Names the binary format `head` starts with, or says it contains NUL bytes
+/// (text mail never does); `None` for text.
+fn binary_kind(head: &[u8]) -> Option<&'static str> {
+    if let Some((_, what)) = BINARY_MAGIC
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+    {
+        return Some(what);
+    }
+    // bzip2: "BZh" + block size digit + the block magic; the full check keeps a
+    // text starting with "BZh" from being refused.
+    if head.len() >= 10
+        && head.starts_with(b"BZh")
+        && (b'1'..=b'9').contains(&head[3])
+        && &head[4..10] == b"1AY&SY"
+    {
+        return Some("a bzip2-compressed file (decompress it first)");
+    }
+    if memchr::memchr(0, &head[..head.len().min(SNIFF_LEN)]).is_some() {
+        return Some("binary data (contains NUL bytes)");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mbox_is_recognised_by_its_first_line_only() {
+        assert!(is_mbox_start(
+            b"From alice@example.com Mon Jan  1 00:00:00 2024\n"
+        ));
+        assert!(is_mbox_start(b"From - Mon Jan  1 00:00:00 2024\r\n"));
+        assert!(!is_mbox_start(b"From: alice@example.com\n"));
+        assert!(!is_mbox_start(b"Subject: x\nFrom someone\n"));
+        assert_eq!(sniff(b"From x\n\nbody\n", true), Content::Mbox);
+        assert_eq!(sniff(b"Subject: hi\n\nFrom here\n", true), Content::Message);
+    }
+
+    #[test]
+    fn empty_and_whitespace_only_files_are_empty() {
+        assert_eq!(sniff(b"", true), Content::Empty);
+        assert_eq!(sniff(b" \r\n\n\t", true), Content::Empty);
+        // Whitespace at the start of a longer file says nothing yet.
+        assert_eq!(sniff(b"   ", false), Content::Message);
+    }
+
+    #[test]
+    fn zip_signatures_are_recognised() {
+        assert_eq!(sniff(b"PK\x03\x04rest", false), Content::Zip);
+        assert_eq!(sniff(b"PK\x05\x06\0\0", true), Content::Zip);
+        assert_eq!(sniff(b"PKZIP is a program\n", true), Content::Message);
+    }
+
+    #[test]
+    fn binary_formats_are_named() {
+        assert_eq!(
+            sniff(b"\x89PNG\r\n\x1a\n\0\0", true),
+            Content::Binary("a PNG image")
+        );
+        assert!(matches!(sniff(b"%PDF-1.7\n", true), Content::Binary(w) if w.contains("PDF")));
+        assert!(matches!(sniff(b"\x1F\x8B\x08\0", true), Content::Binary(w) if w.contains("gzip")));
+        assert!(matches!(sniff(b"BZh91AY&SYxx", true), Content::Binary(w) if w.contains("bzip2")));
+        assert_eq!(sniff(b"BZh is not bzip\n", true), Content::Message);
+        assert!(matches!(sniff(b"Subject: x\n\0", true), Content::Binary(w) if w.contains("NUL")));
+    }
+
+    #[test]
+    fn text_that_is_not_headers_is_still_a_message() {
+        assert_eq!(sniff(b"Received: from x\r\n", true), Content::Message);
+        assert_eq!(
+            sniff(b"Microsoft Mail Internet Headers Version 2.0\r\n", true),
+            Content::Message
+        );
+        assert_eq!(sniff(b"\n\nSubject: late start\n", true), Content::Message);
+    }
+}

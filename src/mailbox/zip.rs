@@ -1,0 +1,528 @@
+//! Zip archives of mail exports (Gmail Takeout, zipped Maildirs, zipped `.eml`
+//! folders): every entry is read like a file met in a folder walk.
+//!
+//! A zip can claim or hold far more than its own size (a "zip bomb"), so an
+//! archive is checked before anything is decompressed (entry count, declared
+//! total size, per-entry compression ratio) and the bytes actually decompressed
+//! are counted while reading; crossing a bound refuses the archive with one
+//! [`Item::Unreadable`](super::Item::Unreadable). Entries are streamed, never
+//! extracted to disk. An archive inside an archive is read one level deep (held in
+//! memory, so only up to [`Limits::max_message_bytes`]); deeper ones are refused.
+
+use std::io::{self, Cursor, Read, Seek};
+
+use ::zip::ZipArchive;
+
+use super::detect;
+use super::{
+    Cancelled, Item, Limits, Origin, Stop, Walker, has_extension, human_size, is_index_file,
+    read_head,
+};
+
+/// Entries below this size are not ratio-checked: whatever their ratio, they
+/// cannot do harm, and a small file of repeated text can compress very well.
+const RATIO_CHECK_MIN_BYTES: u64 = 1 << 20;
+
+/// What one top-level archive (with any archive nested in it) may still use.
+struct Budget {
+    bytes_left: u64,
+    entries_left: usize,
+}
+
+/// A bound crossed while decompressing; carried inside an [`io::Error`] so it
+/// can be told apart from a broken entry.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Refusal(String);
+
+/// Reads a zip archive and hands out the messages of its entries.
+pub(super) fn read_archive<R: Read + Seek, F: FnMut(Item) -> bool>(
+    walker: &mut Walker<'_, F>,
+    reader: R,
+    source: &str,
+) -> Result<(), Cancelled> {
+    let mut budget = Budget {
+        bytes_left: walker.limits.max_zip_total_uncompressed,
+        entries_left: walker.limits.max_zip_entries,
+    };
+    read_level(walker, reader, source, &mut budget, 0)
+}
+
+/// One archive at nesting `depth` (0 for a file on disk).
+fn read_level<R: Read + Seek, F: FnMut(Item) -> bool>(
+    walker: &mut Walker<'_, F>,
+    reader: R,
+    source: &str,
+    budget: &mut Budget,
+    depth: u32,
+) -> Result<(), Cancelled> {
+    let mut archive = match ZipArchive::new(reader) {
+        Ok(archive) => archive,
+        Err(e) => return walker.unreadable(source, 0, format!("broken zip archive: {e}")),
+    };
+    if let Err(why) = check_declared(&archive, walker.limits, budget) {
+        return walker.unreadable(source, 0, refused(&why));
+    }
+
+    for i in 0..archive.len() {
+        let (name, is_dir, is_symlink, declared) = match archive.by_index_data(i) {
+            Ok(entry) => {
+                let name = match entry.name() {
+                    Ok(name) => name.into_owned(),
+                    Err(_) => String::from_utf8_lossy(entry.name_raw()).into_owned(),
+                };
+                (name, entry.is_dir(), entry.is_symlink(), entry.size())
+            }
+            Err(e) => {
+                walker.unreadable(source, 0, format!("broken zip archive: entry {i}: {e}"))?;
+                continue;
+            }
+        };
+        // Folders need no reading: their files are entries of their own.
+        if is_dir {
+            continue;
+        }
+        let inner = name.trim_start_matches('/');
+        let entry_source = format!("{source}!/{inner}");
+        let file_name = inner.rsplit('/').next().unwrap_or(inner);
+        // __MACOSX/ holds Finder metadata (resource forks), never mail.
+        if inner
+            .split('/')
+            .any(|part| part.starts_with('.') || part == "__MACOSX")
+        {
+            walker.summary.skipped.hidden += 1;
+            continue;
+        }
+        if is_index_file(file_name) {
+            walker.summary.skipped.index_files += 1;
+            continue;
+        }
+        if is_symlink {
+            walker.summary.skipped.other += 1;
+            continue;
+        }
+
+        let entry = match archive.by_index(i) {
+            Ok(entry) => entry,
+            Err(e) => {
+                walker.unreadable(&entry_source, 0, format!("cannot read zip entry: {e}"))?;
+                continue;
+            }
+        };
+        let mut reader = Counted {
+            inner: entry,
+            entry_left: declared,
+            budget_left: &mut budget.bytes_left,
+            limits: walker.limits,
+        };
+        let result = match read_head(&mut reader) {
+            Err(error) => Err(Stop::Failed { index: 0, error }),
+            Ok(head)
+                if depth == 0
+                    && (detect::is_zip_magic(&head) || has_extension(file_name, "zip")) =>
+            {
+                match read_whole(&mut reader, head, walker.limits.max_message_bytes) {
+                    Ok(Some(bytes)) => {
+                        drop(reader);
+                        read_level(walker, Cursor::new(bytes), &entry_source, budget, depth + 1)?;
+                        continue;
+                    }
+                    Ok(None) => {
+                        let max = human_size(walker.limits.max_message_bytes as u64);
+                        walker.unreadable(
+                            &entry_source,
+                            0,
+                            format!("zip archive inside the archive is larger than {max}: extract it first"),
+                        )?;
+                        continue;
+                    }
+                    Err(error) => Err(Stop::Failed { index: 0, error }),
+                }
+            }
+            Ok(head) => walker.read_content(
+                &entry_source,
+                head,
+                &mut reader,
+                Origin::Walked,
+                Some(declared),
+            ),
+        };
+        match result {
+            Ok(()) => {}
+            Err(Stop::Cancelled) => return Err(Cancelled),
+            Err(Stop::Failed { index, error }) => {
+                if let Some(why) = error.get_ref().and_then(|e| e.downcast_ref::<Refusal>()) {
+                    // Stop the whole archive: the rest is not to be trusted either.
+                    return walker.unreadable(source, 0, refused(&why.0));
+                }
+                walker.unreadable(&entry_source, index, format!("cannot decompress: {error}"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks what the central directory declares, before decompressing anything.
+/// On success the archive's entries are taken from the budget.
+fn check_declared<R: Read + Seek>(
+    archive: &ZipArchive<R>,
+    limits: &Limits,
+    budget: &mut Budget,
+) -> Result<(), String> {
+    let entries = archive.len();
+    if entries > budget.entries_left {
+        return Err(format!(
+            "it holds more than {} entries",
+            limits.max_zip_entries
+        ));
+    }
+    let mut total: u64 = 0;
+    for i in 0..entries {
+        // A bad entry is reported when it is read.
+        let Ok(entry) = archive.by_index_data(i) else {
+            continue;
+        };
+        let size = entry.size();
+        total = total.saturating_add(size);
+        if total > budget.bytes_left {
+            return Err(total_exceeded(limits));
+        }
+        let ratio = size / entry.compressed_size().max(1);
+        if size > RATIO_CHECK_MIN_BYTES && ratio > limits.max_zip_ratio {
+            let name = String::from_utf8_lossy(entry.name_raw());
+            return Err(format!(
+                "entry {name} would expand {ratio} times, more than the limit of {}",
+                limits.max_zip_ratio
+            ));
+        }
+    }
+    budget.entries_left -= entries;
+    Ok(())
+}
+
+/// All of an entry, if it is at most `max` bytes (`None` if larger).
+fn read_whole<R: Read>(reader: &mut R, head: Vec<u8>, max: usize) -> io::Result<Option<Vec<u8>>> {
+    if head.len() > max {
+        return Ok(None);
+    }
+    let mut bytes = head;
+    let allowance = (max - bytes.len()) as u64 + 1;
+    reader.take(allowance).read_to_end(&mut bytes)?;
+    Ok((bytes.len() <= max).then_some(bytes))
+}
+
+fn refused(why: &str) -> String {
+    format!("zip archive refused: {why} (possible zip bomb)")
+}
+
+fn total_exceeded(limits: &Limits) -> String {
+    format!(
+        "uncompressed size exceeds {}",
+        human_size(limits.max_zip_total_uncompressed)
+    )
+}
+
+/// Counts the bytes an entry really decompresses to, against what it declared
+/// and against the archive's budget: declared sizes are only claims.
+struct Counted<'b, R> {
+    inner: R,
+    entry_left: u64,
+    budget_left: &'b mut u64,
+    limits: &'b Limits,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let counted = n as u64;
+        if counted > self.entry_left {
+            return Err(refusal(
+                "an entry holds more data than its header declares".to_owned(),
+            ));
+        }
+        if counted > *self.budget_left {
+            return Err(refusal(total_exceeded(self.limits)));
+        }
+        self.entry_left -= counted;
+        *self.budget_left -= counted;
+        Ok(n)
+    }
+}
+
+fn refusal(why: String) -> io::Error {
+    io::Error::other(Refusal(why))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Item, Limits, RawMessage, walk};
+    use super::*;
+    use std::io::Write;
+    use std::path::{Path, PathBuf};
+
+    use ::zip::write::SimpleFileOptions;
+    use ::zip::{CompressionMethod, ZipWriter};
+
+    fn deflated() -> SimpleFileOptions {
+        SimpleFileOptions::default().compression_method(CompressionMethod::Deflated)
+    }
+
+    /// Writes a zip at `path` with the given (name, content) entries; a name
+    /// ending in `/` is a folder.
+    fn write_zip(path: &Path, entries: &[(&str, &[u8])]) {
+        let file = std::fs::File::create(path).expect("create zip");
+        let mut zip = ZipWriter::new(file);
+        for (name, content) in entries {
+            if name.ends_with('/') {
+                zip.add_directory(*name, deflated()).expect("add dir");
+            } else {
+                zip.start_file(*name, deflated()).expect("start file");
+                zip.write_all(content).expect("write entry");
+            }
+        }
+        zip.finish().expect("finish zip");
+    }
+
+    fn zip_bytes(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, content) in entries {
+            zip.start_file(*name, deflated()).expect("start file");
+            zip.write_all(content).expect("write entry");
+        }
+        zip.finish().expect("finish zip").into_inner()
+    }
+
+    fn collect(paths: &[PathBuf], limits: &Limits) -> (Vec<Item>, super::super::WalkSummary) {
+        let mut items = Vec::new();
+        let summary = walk(paths, limits, |item| {
+            items.push(item);
+            true
+        });
+        (items, summary)
+    }
+
+    fn message(source: &str, index: usize, bytes: &[u8]) -> Item {
+        Item::Message(RawMessage {
+            source: source.to_owned(),
+            index,
+            bytes: bytes.to_vec(),
+        })
+    }
+
+    const EML: &[u8] = b"Subject: one\r\n\r\nFrom here on, body\r\n";
+    const MBOX: &[u8] = b"From a\nSubject: two\n\nx\n\nFrom b\nSubject: three\n\n>From y\n";
+
+    #[test]
+    fn zip_with_eml_and_mbox_is_read_in_archive_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("export.zip");
+        write_zip(
+            &path,
+            &[
+                ("mail/", b""),
+                ("mail/one.eml", EML),
+                ("mail/Inbox", MBOX),
+                ("__MACOSX/mail/._one.eml", b"\0\x05\x16\x07"),
+                ("mail/.DS_Store", b"junk"),
+                ("mail/Inbox.msf", b"// <!-- <mdb:mork:z"),
+                ("mail/logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+                ("mail/empty.eml", b""),
+            ],
+        );
+        let (items, summary) = collect(std::slice::from_ref(&path), &Limits::default());
+        let source = path.display().to_string();
+        assert_eq!(
+            items,
+            vec![
+                message(&format!("{source}!/mail/one.eml"), 0, EML),
+                message(&format!("{source}!/mail/Inbox"), 0, b"Subject: two\n\nx\n"),
+                message(
+                    &format!("{source}!/mail/Inbox"),
+                    1,
+                    b"Subject: three\n\nFrom y\n"
+                ),
+            ]
+        );
+        assert_eq!(summary.messages, 3);
+        assert_eq!(summary.unreadable, 0);
+        assert_eq!(summary.skipped.hidden, 2);
+        assert_eq!(summary.skipped.index_files, 1);
+        assert_eq!(summary.skipped.binary, 1);
+        assert_eq!(summary.skipped.other, 1);
+    }
+
+    #[test]
+    fn zip_is_recognised_by_magic_without_extension() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("takeout-download");
+        write_zip(&path, &[("a.eml", EML)]);
+        let (items, _) = collect(std::slice::from_ref(&path), &Limits::default());
+        assert_eq!(
+            items,
+            vec![message(&format!("{}!/a.eml", path.display()), 0, EML)]
+        );
+    }
+
+    #[test]
+    fn declared_size_over_the_limit_refuses_the_archive() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("bomb.zip");
+        let zeros = vec![b'\n'; 10_000];
+        write_zip(
+            &path,
+            &[("a.eml", EML), ("b.eml", &zeros), ("c.eml", &zeros)],
+        );
+        let limits = Limits {
+            max_zip_total_uncompressed: 15_000,
+            ..Limits::default()
+        };
+        let (items, summary) = collect(std::slice::from_ref(&path), &limits);
+        assert_eq!(
+            items,
+            vec![Item::Unreadable {
+                source: path.display().to_string(),
+                index: 0,
+                error:
+                    "zip archive refused: uncompressed size exceeds 15000 bytes (possible zip bomb)"
+                        .to_owned(),
+            }]
+        );
+        assert_eq!((summary.messages, summary.unreadable), (0, 1));
+    }
+
+    #[test]
+    fn high_compression_ratio_refuses_the_archive() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("ratio.zip");
+        let zeros = vec![b' '; 4 << 20];
+        write_zip(&path, &[("a.eml", EML), ("bomb.eml", &zeros)]);
+        let limits = Limits {
+            max_zip_ratio: 100,
+            ..Limits::default()
+        };
+        let (items, _) = collect(std::slice::from_ref(&path), &limits);
+        let [Item::Unreadable { source, error, .. }] = items.as_slice() else {
+            panic!("expected one refusal, got {items:?}");
+        };
+        assert_eq!(source, &path.display().to_string());
+        assert!(
+            error.starts_with("zip archive refused: entry bomb.eml would expand"),
+            "{error}"
+        );
+        assert!(error.ends_with("(possible zip bomb)"), "{error}");
+    }
+
+    #[test]
+    fn too_many_entries_refuses_the_archive() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("many.zip");
+        write_zip(&path, &[("a.eml", EML), ("b.eml", EML), ("c.eml", EML)]);
+        let limits = Limits {
+            max_zip_entries: 2,
+            ..Limits::default()
+        };
+        let (items, _) = collect(std::slice::from_ref(&path), &limits);
+        assert_eq!(
+            items,
+            vec![Item::Unreadable {
+                source: path.display().to_string(),
+                index: 0,
+                error: "zip archive refused: it holds more than 2 entries (possible zip bomb)"
+                    .to_owned(),
+            }]
+        );
+    }
+
+    #[test]
+    fn counting_stops_a_reader_that_exceeds_its_declared_size_or_the_budget() {
+        let limits = Limits {
+            max_zip_total_uncompressed: 100,
+            ..Limits::default()
+        };
+        let mut left = 100;
+        let mut lying = Counted {
+            inner: &[b'x'; 50][..],
+            entry_left: 10,
+            budget_left: &mut left,
+            limits: &limits,
+        };
+        let error = lying.read_to_end(&mut Vec::new()).expect_err("must refuse");
+        let why = error.get_ref().and_then(|e| e.downcast_ref::<Refusal>());
+        assert!(why.is_some_and(|w| w.0.contains("more data than its header declares")));
+
+        let mut left = 30;
+        let mut greedy = Counted {
+            inner: &[b'x'; 50][..],
+            entry_left: 50,
+            budget_left: &mut left,
+            limits: &limits,
+        };
+        let error = greedy
+            .read_to_end(&mut Vec::new())
+            .expect_err("must refuse");
+        assert_eq!(error.to_string(), "uncompressed size exceeds 100 bytes");
+    }
+
+    #[test]
+    fn corrupt_zip_is_unreadable_with_the_reason() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("broken.zip");
+        let mut bytes = zip_bytes(&[("a.eml", EML)]);
+        bytes.truncate(bytes.len() - 10); // cut into the end-of-central-directory record
+        std::fs::write(&path, &bytes).expect("write");
+        let (items, summary) = collect(std::slice::from_ref(&path), &Limits::default());
+        let [Item::Unreadable { source, error, .. }] = items.as_slice() else {
+            panic!("expected one unreadable item, got {items:?}");
+        };
+        assert_eq!(source, &path.display().to_string());
+        assert!(error.starts_with("broken zip archive: "), "{error}");
+        assert_eq!(summary.unreadable, 1);
+    }
+
+    #[test]
+    fn damaged_entry_is_unreadable_and_the_rest_is_still_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("damaged.zip");
+        let body = b"Subject: damaged\r\n\r\n".repeat(200);
+        let mut bytes = zip_bytes(&[("bad.eml", &body), ("good.eml", EML)]);
+        // Flip bytes inside the first entry's compressed data (after its
+        // 30-byte local header and 7-byte name).
+        for b in &mut bytes[40..60] {
+            *b ^= 0x5A;
+        }
+        std::fs::write(&path, &bytes).expect("write");
+        let (items, _) = collect(std::slice::from_ref(&path), &Limits::default());
+        let source = path.display().to_string();
+        assert_eq!(items.len(), 2, "{items:?}");
+        assert!(
+            matches!(&items[0], Item::Unreadable { source: s, error, .. }
+                if *s == format!("{source}!/bad.eml") && error.starts_with("cannot decompress: ")),
+            "{items:?}"
+        );
+        assert_eq!(items[1], message(&format!("{source}!/good.eml"), 0, EML));
+    }
+
+    #[test]
+    fn nested_zip_is_read_one_level_deep() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("outer.zip");
+        let innermost = zip_bytes(&[("deep.eml", EML)]);
+        let inner = zip_bytes(&[("inner.eml", EML), ("innermost.zip", &innermost)]);
+        write_zip(&path, &[("inner.zip", &inner), ("after.eml", EML)]);
+        let (items, _) = collect(std::slice::from_ref(&path), &Limits::default());
+        let source = path.display().to_string();
+        assert_eq!(
+            items,
+            vec![
+                message(&format!("{source}!/inner.zip!/inner.eml"), 0, EML),
+                Item::Unreadable {
+                    source: format!("{source}!/inner.zip!/innermost.zip"),
+                    index: 0,
+                    error: "zip archive nested more than one level deep: extract it first"
+                        .to_owned(),
+                },
+                message(&format!("{source}!/after.eml"), 0, EML),
+            ]
+        );
+    }
+}

@@ -1,0 +1,194 @@
+//! The `listhygiene` command: thin glue over the library.
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use listhygiene::classify::{self, Record, RunSummary};
+use listhygiene::mailbox::Limits;
+
+#[derive(Parser)]
+#[command(
+    name = "listhygiene",
+    version,
+    about = "Keeps newsletter subscriber lists clean"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Recognise and classify the bounces in mailbox exports (.eml, mbox, Maildir, folders, .zip).
+    Classify {
+        /// Files or folders to read.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// One JSON object per line (the machine-readable contract).
+    Jsonl,
+    /// A readable table.
+    Table,
+    /// Nothing but the summary (for measuring).
+    None,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Classify { paths, format }) => classify_command(&paths, format),
+        None => run_sample(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("listhygiene: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Until the window exists, a plain start classifies the bundled sample.
+fn run_sample() -> Result<ExitCode> {
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/sample");
+    eprintln!(
+        "listhygiene: no command given; classifying the bundled sample in {}\n(see `listhygiene --help`)\n",
+        sample.display()
+    );
+    classify_command(&[sample], Format::Table)
+}
+
+fn classify_command(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let cancel = AtomicBool::new(false);
+    let show_progress = io::stderr().is_terminal();
+    let started = Instant::now();
+    let mut last_progress = Instant::now();
+    let mut messages = 0usize;
+    let mut write_error: Option<io::Error> = None;
+    if format == Format::Table {
+        writeln!(
+            out,
+            "{:<36} {:<34} {:<12} {:<15} {:<8} DIAGNOSTIC",
+            "SOURCE", "RECIPIENT", "KIND", "REASON", "STATUS"
+        )?;
+    }
+    let summary = classify::run(paths, &Limits::default(), &cancel, |records| {
+        messages += 1;
+        let written = records
+            .iter()
+            .try_for_each(|r| write_record(&mut out, r, format));
+        if let Err(e) = written {
+            write_error = Some(e);
+            return false;
+        }
+        if show_progress && last_progress.elapsed() > Duration::from_millis(250) {
+            last_progress = Instant::now();
+            let rate = messages as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            eprint!("\r{messages} messages read, {rate:.0}/s   ");
+        }
+        true
+    });
+    if show_progress {
+        eprint!("\r{:60}\r", "");
+    }
+    if let Some(e) = write_error {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            return Ok(ExitCode::SUCCESS);
+        }
+        return Err(e.into());
+    }
+    out.flush()?;
+    print_summary(&summary, started.elapsed());
+    for missing in &summary.walk.missing {
+        eprintln!("listhygiene: {}: no such file or folder", missing.display());
+    }
+    Ok(if summary.walk.missing.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+fn write_record(out: &mut impl Write, r: &Record, format: Format) -> io::Result<()> {
+    match format {
+        Format::Jsonl => {
+            serde_json::to_writer(&mut *out, r)?;
+            out.write_all(b"\n")
+        }
+        Format::Table => {
+            let source = format!("{}:{}", r.source, r.index);
+            let diagnostic: String = r
+                .diagnostic
+                .as_deref()
+                .or(r.error.as_deref())
+                .unwrap_or("")
+                .chars()
+                .take(80)
+                .collect();
+            writeln!(
+                out,
+                "{:<36} {:<34} {:<12} {:<15} {:<8} {}",
+                shorten(&source, 36),
+                shorten(r.recipient.as_deref().unwrap_or("-"), 34),
+                r.kind,
+                r.reason.unwrap_or("-"),
+                r.status.as_deref().unwrap_or("-"),
+                diagnostic
+            )
+        }
+        Format::None => Ok(()),
+    }
+}
+
+/// Keeps the end of a long cell (file names differ at the end).
+fn shorten(s: &str, width: usize) -> String {
+    let count = s.chars().count();
+    if count <= width {
+        return s.to_string();
+    }
+    let tail: String = s.chars().skip(count - (width - 1)).collect();
+    format!("…{tail}")
+}
+
+fn print_summary(summary: &RunSummary, elapsed: Duration) {
+    let c = &summary.counts;
+    let w = &summary.walk;
+    let secs = elapsed.as_secs_f64().max(1e-9);
+    eprintln!(
+        "{} messages in {:.2} s ({:.0}/s): {} hard, {} soft, {} complaint, {} auto-reply, {} delivered, {} undetermined recipients; {} not bounces; {} unreadable",
+        c.messages,
+        secs,
+        c.messages as f64 / secs,
+        c.hard,
+        c.soft,
+        c.complaint,
+        c.auto_reply,
+        c.delivered,
+        c.undetermined,
+        c.not_bounce,
+        c.unreadable
+    );
+    let s = &w.skipped;
+    let skipped = s.hidden + s.index_files + s.binary + s.other;
+    if skipped > 0 {
+        eprintln!(
+            "skipped {skipped} files: {} hidden, {} .msf indexes, {} binary, {} other",
+            s.hidden, s.index_files, s.binary, s.other
+        );
+    }
+}
