@@ -48,7 +48,9 @@ impl Table {
     }
 }
 
-/// Short phrases must not match inside a longer word ("uce" in "produced").
+/// Phrases match at the start of a word ("uce" not in "produced"); short
+/// ones must also end a word, longer ones may be stems ("blacklist" in
+/// "blacklisted").
 fn word_bounded(text: &str, start: usize, end: usize) -> bool {
     let bytes = text.as_bytes();
     let before = start.checked_sub(1).map(|i| bytes[i]);
@@ -56,7 +58,8 @@ fn word_bounded(text: &str, start: usize, end: usize) -> bool {
     let is_word = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
     let first_is_word = bytes.get(start).is_some_and(|b| b.is_ascii_alphanumeric());
     let last_is_word = end > 0 && bytes[end - 1].is_ascii_alphanumeric();
-    !(first_is_word && is_word(before)) && !(last_is_word && is_word(after))
+    let short = end - start <= 4;
+    !(first_is_word && is_word(before)) && !(short && last_is_word && is_word(after))
 }
 
 static STRONG: LazyLock<Table> = LazyLock::new(|| Table::new(PHRASES));
@@ -86,7 +89,9 @@ pub fn reason_from_status(status: &str) -> Option<Reason> {
         (1, 2) => HostUnknown,
         (1, 6) => HasMoved,
         (1, 7) | (1, 8) => Rejected,
-        (1, 10) => NotAccept,
+        // Microsoft uses x.1.10 for "recipient not found"; a null MX (RFC 7505)
+        // says so in words, which the phrase table catches first.
+        (1, 10) => UserUnknown,
         (2, 1) => Suspend,
         (2, 2) => MailboxFull,
         (2, 3) => ExceedLimit,
@@ -95,7 +100,8 @@ pub fn reason_from_status(status: &str) -> Option<Reason> {
         (3, 1) => SystemFull,
         (3, 2) => NotAccept,
         (3, 4) => MesgTooBig,
-        (4, 1) | (4, 2) | (4, 3) | (4, 6) | (4, 0) => NetworkError,
+        (4, 1) | (4, 2) | (4, 6) | (4, 0) => NetworkError,
+        (4, 3) => SystemError,
         (4, 4) if permanent => HostUnknown,
         (4, 4) => NetworkError,
         (4, 5) => TooManyConn,
@@ -136,6 +142,50 @@ pub fn reason_from_reply_code(code: &str) -> Option<Reason> {
     })
 }
 
+/// The SMTP command an error answered, when the text says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpCommand {
+    Connect,
+    Helo,
+    MailFrom,
+    RcptTo,
+    Data,
+}
+
+/// How MTAs say which command an error answered (lower case). The marker
+/// found last in the text wins, as in a session transcript.
+const COMMAND_MARKERS: &[(&str, SmtpCommand)] = &[
+    ("in reply to end of data command", SmtpCommand::Data),
+    ("in reply to data command", SmtpCommand::Data),
+    ("after end of data", SmtpCommand::Data),
+    ("our final data", SmtpCommand::Data),
+    ("after data", SmtpCommand::Data),
+    (">>> data", SmtpCommand::Data),
+    ("in reply to rcpt to command", SmtpCommand::RcptTo),
+    ("after rcpt to", SmtpCommand::RcptTo),
+    ("our rcpt to", SmtpCommand::RcptTo),
+    (">>> rcpt to", SmtpCommand::RcptTo),
+    ("<<< rcpt to", SmtpCommand::RcptTo),
+    ("after rcpt command", SmtpCommand::RcptTo),
+    ("in reply to mail from command", SmtpCommand::MailFrom),
+    ("after mail from", SmtpCommand::MailFrom),
+    ("our mail from", SmtpCommand::MailFrom),
+    (">>> mail from", SmtpCommand::MailFrom),
+    ("in reply to helo command", SmtpCommand::Helo),
+    ("in reply to ehlo command", SmtpCommand::Helo),
+    ("refused to talk to me", SmtpCommand::Connect),
+];
+
+/// The SMTP command a diagnostic or transcript says the error answered.
+pub fn find_command(text: &str) -> Option<SmtpCommand> {
+    let lower = text.to_ascii_lowercase();
+    COMMAND_MARKERS
+        .iter()
+        .filter_map(|(m, c)| lower.rfind(m).map(|i| (i, *c)))
+        .max_by_key(|(i, _)| *i)
+        .map(|(_, c)| c)
+}
+
 /// Everything known about one failed recipient, for deciding the reason.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Evidence<'a> {
@@ -143,48 +193,92 @@ pub struct Evidence<'a> {
     pub status: Option<&'a str>,
     pub reply_code: Option<&'a str>,
     pub diagnostic: &'a str,
+    /// The SMTP command the error answered, if known.
+    pub command: Option<SmtpCommand>,
     /// A reason the MTA family's format states outright (e.g. its own error code).
     pub hint: Option<Reason>,
 }
 
+/// Where a reason came from, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Text,
+    Status,
+    WeakText,
+    Other,
+}
+
 /// Decides the reason for one recipient.
 pub fn decide(e: &Evidence<'_>) -> Reason {
-    if let Some(action) = e.action {
-        let action = action.trim().to_ascii_lowercase();
-        if matches!(action.as_str(), "delivered" | "relayed" | "expanded") {
-            return Reason::Delivered;
-        }
+    let action = e.action.map(|a| a.trim().to_ascii_lowercase());
+    if let Some(action) = &action
+        && matches!(action.as_str(), "delivered" | "relayed" | "expanded")
+    {
+        return Reason::Delivered;
     }
+    if let Some(hint) = e.hint {
+        return hint;
+    }
+    let delayed = action.as_deref() == Some("delayed");
+    let (reason, source) = first_reason(e);
+    adjust(reason, source, e, delayed)
+}
+
+fn first_reason(e: &Evidence<'_>) -> (Reason, Source) {
     let text = e.diagnostic;
     let status = e
         .status
         .filter(|s| !s.ends_with(".0.0") && !s.starts_with("2."));
-    let specific_status = status.and_then(reason_from_status);
-    if let Some(hint) = e.hint {
-        return hint;
-    }
     if let Some(r) = reason_from_text(text) {
-        return r;
+        return (r, Source::Text);
     }
-    if let Some(r) = specific_status {
-        return r;
+    if let Some(r) = status.and_then(reason_from_status) {
+        return (r, Source::Status);
     }
     if let Some(r) = reason_from_weak_text(text) {
-        return r;
-    }
-    let delayed = e
-        .action
-        .is_some_and(|a| a.trim().eq_ignore_ascii_case("delayed"));
-    if delayed {
-        return Reason::Expired;
+        return (r, Source::WeakText);
     }
     if let Some(r) = e.reply_code.and_then(reason_from_reply_code) {
-        return r;
+        return (r, Source::Other);
     }
     if text.trim().is_empty() && e.status.is_none() {
-        return Reason::OnHold;
+        return (Reason::OnHold, Source::Other);
     }
-    Reason::Undefined
+    (Reason::Undefined, Source::Other)
+}
+
+/// Corrections that depend on more than the words: the SMTP command the
+/// error answered, whether the report is final, and the status detail.
+fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Reason {
+    use Reason::*;
+    // An address "unknown" only after the message body was sent is a content
+    // filter speaking: the same server accepted the recipient at RCPT TO.
+    if reason == UserUnknown && e.command == Some(SmtpCommand::Data) {
+        return Filtered;
+    }
+    // Errors answering MAIL FROM are about the sender, not the recipient.
+    if e.command == Some(SmtpCommand::MailFrom) {
+        let generic = matches!(
+            reason,
+            UserUnknown | HostUnknown | Undefined | OnHold | SystemError | Filtered
+        ) || reason == Blocked && source != Source::Text;
+        if generic {
+            return Rejected;
+        }
+    }
+    // RFC 3463 x.2.3 is the administrative size limit, whatever the words.
+    if reason == MesgTooBig && e.status.is_some_and(|s| s.get(1..) == Some(".2.3")) {
+        return ExceedLimit;
+    }
+    if delayed && source != Source::Text {
+        return Expired;
+    }
+    // A network failure in a final report means the MTA retried until its
+    // queue lifetime ran out.
+    if reason == NetworkError && source == Source::Text && !delayed {
+        return Expired;
+    }
+    reason
 }
 
 static STATUS_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -212,7 +306,7 @@ pub fn find_reply_code(text: &str) -> Option<String> {
         .map(|c| c[1].to_string())
         .find(|code| {
             let n: u32 = code.parse().unwrap_or(0);
-            (421..=559).contains(&n) || (200..=299).contains(&n) && n == 250
+            (421..=559).contains(&n) || n == 250
         })
 }
 

@@ -38,9 +38,13 @@ pub fn extract(mail: &Mail, status_part: &str) -> Vec<RawFinding> {
     for (name, value) in fields {
         let starts_recipient = matches!(name.as_str(), "final-recipient" | "original-recipient");
         if starts_recipient {
+            let progressed = current.action.is_some() || current.status.is_some();
             let repeat = match name.as_str() {
                 "final-recipient" => current.final_recipient.is_some(),
-                _ => current.has_recipient(),
+                _ => {
+                    current.original_recipient.is_some()
+                        || current.final_recipient.is_some() && progressed
+                }
             };
             if repeat {
                 blocks.push(std::mem::take(&mut current));
@@ -89,6 +93,12 @@ fn to_raw(mail: &Mail, block: Block, arrival: Option<&str>) -> Option<RawFinding
         .map(strip_type)
         .unwrap_or_default()
         .to_string();
+    // "X-Unix;" diagnostics come from the local delivery program (procmail,
+    // a pipe), not from a mail server.
+    let local_program = block
+        .diagnostic
+        .as_deref()
+        .is_some_and(|d| d.trim_start().to_ascii_lowercase().starts_with("x-unix"));
     let written_status = block.status.as_deref().and_then(diagnose::find_status);
     let diag_status = diagnose::find_status(&diagnostic);
     // "As written": prefer the Status field, but a generic x.0.0 there says
@@ -116,7 +126,8 @@ fn to_raw(mail: &Mail, block: Block, arrival: Option<&str>) -> Option<RawFinding
             .map(strip_type)
             .map(str::to_string),
         date: block.last_attempt.or_else(|| arrival.map(str::to_string)),
-        hint: None,
+        command: None,
+        hint: local_program.then_some(super::Reason::MailerError),
     })
 }
 

@@ -124,7 +124,64 @@ pub fn parse(raw: &[u8]) -> Result<Mail, MailError> {
     } else {
         texts.plain
     };
+    if mail.delivery_status.is_none() {
+        recover_inline_report(&mut mail);
+    }
     Ok(mail)
+}
+
+/// Some MTAs (and some mail clients that export a bounce) lose the MIME
+/// structure of a report: the delivery-status fields then stand in the text.
+/// Moves them, and a returned original header block after them, to where a
+/// proper report would have put them.
+fn recover_inline_report(mail: &mut Mail) {
+    let lower = mail.text.to_ascii_lowercase();
+    let Some(first_recipient) = ["\nfinal-recipient:", "\noriginal-recipient:"]
+        .iter()
+        .filter_map(|m| lower.find(m))
+        .min()
+    else {
+        return;
+    };
+    let has_status = ["\nstatus:", "\naction:"]
+        .iter()
+        .any(|m| lower[first_recipient..].contains(m));
+    if !has_status {
+        return;
+    }
+    let start = match lower[..first_recipient].rfind("\nreporting-mta:") {
+        Some(i) if first_recipient - i < 2000 => i,
+        _ => first_recipient,
+    } + 1;
+    // The report runs while lines look like fields, their continuations or blanks.
+    let mut end = start;
+    for line in mail.text[start..].split_inclusive('\n') {
+        let t = line.trim_end();
+        let is_field = t.is_empty()
+            || t.starts_with([' ', '\t'])
+            || t.split_once(':').is_some_and(|(n, _)| {
+                !n.is_empty()
+                    && n.len() < 40
+                    && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+        let lower_line = t.to_ascii_lowercase();
+        let original_starts =
+            lower_line.starts_with("return-path:") || lower_line.starts_with("received:");
+        if !is_field || t.starts_with("--") || original_starts {
+            break;
+        }
+        end += line.len();
+    }
+    let report = mail.text[start..end].to_string();
+    let rest = mail.text[end..].to_string();
+    mail.text.truncate(start);
+    if mail.original.is_none() {
+        let block = header_block(&rest);
+        if !block.trim().is_empty() {
+            mail.original = Some(block.to_string());
+        }
+    }
+    mail.delivery_status = Some(report);
 }
 
 #[derive(Default)]

@@ -51,6 +51,8 @@ pub struct RawFinding {
     pub remote_mta: Option<String>,
     /// A date as written in the message (RFC 5322 or similar).
     pub date: Option<String>,
+    /// The SMTP command the error answered, when the format says it elsewhere.
+    pub command: Option<diagnose::SmtpCommand>,
     /// A reason the format states outright.
     pub hint: Option<Reason>,
 }
@@ -165,6 +167,7 @@ fn finalize(raws: Vec<RawFinding>, fallback_date: Option<i64>) -> Vec<Finding> {
             status: status.as_deref(),
             reply_code: reply_code.as_deref(),
             diagnostic: &diagnostic,
+            command: raw.command.or_else(|| diagnose::find_command(&diagnostic)),
             hint: raw.hint,
         });
         let kind = reason::kind_of(

@@ -11,6 +11,58 @@ use super::reason::Reason;
 
 /// Reason tables in priority order.
 pub const PHRASES: &[(Reason, &[&str])] = &[
+    // Texts that contain another reason's words but mean something else; they
+    // must be consulted first.
+    (
+        Reason::MailerError,
+        &[
+            "command output",
+            "command died",
+            "procmail",
+            "exit status",
+            "pipe to |",
+        ],
+    ),
+    (
+        Reason::NetworkError,
+        &[
+            "host not found, try again",
+            "name service error",
+            "temporary lookup failure",
+        ],
+    ),
+    (
+        Reason::UserUnknown,
+        &[
+            "not listed in domino directory",
+            "not listed in public name & address book",
+        ],
+    ),
+    (
+        Reason::NotAccept,
+        &[
+            "null mx",
+            "no mx found",
+            "no mx record",
+            "mx or srv record indicated no smtp service",
+            "does not accept mail",
+        ],
+    ),
+    (Reason::HostUnknown, &["domain is not reachable"]),
+    (
+        Reason::Rejected,
+        &[
+            "purported responsible address",
+            "sender was rejected",
+            "send mail as",
+        ],
+    ),
+    (Reason::Filtered, &["recipient preferences"]),
+    (Reason::Suspend, &["disabled recipient"]),
+    (
+        Reason::SecurityError,
+        &["delivery not authorized", "smtp authentication"],
+    ),
     (
         Reason::Speeding,
         &[
@@ -35,6 +87,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::AuthFailure,
         &[
+            "spf",
+            "authentication checks failed",
             "spf check failed",
             "spf validation failed",
             "spf fail",
@@ -366,7 +420,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "recipient not found",
             "recipient unknown",
             "recipient does not exist",
-            "recipient address rejected",
             "recipient invalid",
             "invalid recipient",
             "invalid address",
@@ -617,7 +670,6 @@ pub const WEAK_PHRASES: &[(Reason, &[&str])] = &[
             "your ip",
             "your host",
             "sorbs",
-            "access denied",
             "denied by",
         ],
     ),
