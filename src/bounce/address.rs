@@ -5,7 +5,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 static ADDRESS_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+").unwrap_or_else(|_| never())
+    Regex::new(r#"(?:"[^"\s@]{1,64}"|[\w.!#$%&'*+/=?^`{|}~-]+)@[\w-]+(?:\.[\w-]+)+"#)
+        .unwrap_or_else(|_| never())
 });
 
 fn never() -> Regex {
@@ -98,6 +99,13 @@ mod tests {
             Some("Anna@Example.com")
         );
         assert_eq!(first("no address here"), None);
+    }
+
+    #[test]
+    fn quoted_local_parts_and_neighbouring_scripts() {
+        assert_eq!(first("<\"a..b\"@example.org>").as_deref(), Some("\"a..b\"@example.org"));
+        assert_eq!(first("宛先kijitora@example.jp様").as_deref(), Some("kijitora@example.jp"));
+        assert_eq!(first("ユーザー@例え.jp").as_deref(), Some("ユーザー@例え.jp"));
     }
 
     #[test]

@@ -160,30 +160,63 @@ const COMMAND_MARKERS: &[(&str, SmtpCommand)] = &[
     ("after end of data", SmtpCommand::Data),
     ("our final data", SmtpCommand::Data),
     ("after data", SmtpCommand::Data),
-    (">>> data", SmtpCommand::Data),
     ("in reply to rcpt to command", SmtpCommand::RcptTo),
     ("after rcpt to", SmtpCommand::RcptTo),
     ("our rcpt to", SmtpCommand::RcptTo),
-    (">>> rcpt to", SmtpCommand::RcptTo),
     ("<<< rcpt to", SmtpCommand::RcptTo),
     ("after rcpt command", SmtpCommand::RcptTo),
     ("in reply to mail from command", SmtpCommand::MailFrom),
     ("after mail from", SmtpCommand::MailFrom),
     ("our mail from", SmtpCommand::MailFrom),
-    (">>> mail from", SmtpCommand::MailFrom),
     ("in reply to helo command", SmtpCommand::Helo),
     ("in reply to ehlo command", SmtpCommand::Helo),
     ("refused to talk to me", SmtpCommand::Connect),
+    ("after initial connection", SmtpCommand::Connect),
 ];
 
 /// The SMTP command a diagnostic or transcript says the error answered.
 pub fn find_command(text: &str) -> Option<SmtpCommand> {
     let lower = text.to_ascii_lowercase();
+    if let Some(c) = transcript_command(&lower) {
+        return Some(c);
+    }
     COMMAND_MARKERS
         .iter()
         .filter_map(|(m, c)| lower.rfind(m).map(|i| (i, *c)))
         .max_by_key(|(i, _)| *i)
         .map(|(_, c)| c)
+}
+
+/// In a session transcript (`>>> RCPT To:<…>` / `<<< 550 …`), the command
+/// sent last before the first error reply. With pipelining the RCPT replies
+/// arrive after `>>> DATA` was sent; a later `503` ("need RCPT") to DATA
+/// shows that the error answered RCPT.
+fn transcript_command(lower: &str) -> Option<SmtpCommand> {
+    let mut last = None;
+    let mut lines = lower.lines().map(str::trim_start);
+    let mut found = None;
+    for line in lines.by_ref() {
+        if let Some(cmd) = line.strip_prefix(">>> ") {
+            last = match cmd.split_whitespace().next().unwrap_or("") {
+                "data" => Some(SmtpCommand::Data),
+                "rcpt" => Some(SmtpCommand::RcptTo),
+                "mail" => Some(SmtpCommand::MailFrom),
+                "helo" | "ehlo" => Some(SmtpCommand::Helo),
+                _ => last,
+            };
+        } else if let Some(reply) = line.strip_prefix("<<< ")
+            && (reply.starts_with('4') || reply.starts_with('5'))
+            && !reply.starts_with("503")
+        {
+            found = Some(last);
+            break;
+        }
+    }
+    let found = found?;
+    if found == Some(SmtpCommand::Data) && lines.any(|l| l.starts_with("<<< 503")) {
+        return Some(SmtpCommand::RcptTo);
+    }
+    found
 }
 
 /// Everything known about one failed recipient, for deciding the reason.
@@ -251,6 +284,11 @@ fn first_reason(e: &Evidence<'_>) -> (Reason, Source) {
 /// error answered, whether the report is final, and the status detail.
 fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Reason {
     use Reason::*;
+    // RFC 3463 x.1.6: moved, no forwarding address; more specific than any
+    // "not our user" wording that comes with it.
+    if e.status.is_some_and(|s| s.get(1..) == Some(".1.6")) && reason.group() == super::reason::Group::Address {
+        return HasMoved;
+    }
     // An address "unknown" only after the message body was sent is a content
     // filter speaking: the same server accepted the recipient at RCPT TO.
     if reason == UserUnknown && e.command == Some(SmtpCommand::Data) {
@@ -271,11 +309,6 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
         return ExceedLimit;
     }
     if delayed && source != Source::Text {
-        return Expired;
-    }
-    // A network failure in a final report means the MTA retried until its
-    // queue lifetime ran out.
-    if reason == NetworkError && source == Source::Text && !delayed {
         return Expired;
     }
     reason
@@ -308,6 +341,32 @@ pub fn find_reply_code(text: &str) -> Option<String> {
             let n: u32 = code.parse().unwrap_or(0);
             (421..=559).contains(&n) || n == 250
         })
+}
+
+static CONTINUATION_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s([245][0-9]{2})(?:-|\s(?:[245]\.[0-9]{1,3}\.[0-9]{1,3}\s)?)(?:[245]\.[0-9]{1,3}\.[0-9]{1,3}\s)?")
+        .unwrap_or_else(|_| unreachable_regex())
+});
+
+/// Removes the reply-code prefixes that multi-line SMTP replies repeat on
+/// every line (`550-5.7.1 … 550-5.7.1 … 550 5.7.1 …`), keeping the first, so
+/// that phrases broken across lines read whole again.
+pub fn join_reply_lines(text: &str) -> String {
+    let Some(first) = find_reply_code(text) else {
+        return text.to_string();
+    };
+    let Some(first_at) = text.find(first.as_str()) else {
+        return text.to_string();
+    };
+    let head_end = first_at + first.len() + 1;
+    if head_end >= text.len() || !text.is_char_boundary(head_end) {
+        return text.to_string();
+    }
+    let (head, tail) = text.split_at(head_end);
+    let tail = CONTINUATION_RE.replace_all(tail, |c: &regex::Captures<'_>| {
+        if c[1] == first { " ".to_string() } else { c[0].to_string() }
+    });
+    format!("{head}{tail}")
 }
 
 /// Collapses runs of whitespace into single spaces and trims.

@@ -288,6 +288,8 @@ fn decoded_body(part: &ParsedMail<'_>) -> String {
         .params
         .get("charset")
         .map(|s| s.trim().to_ascii_lowercase());
+    // Base64 and quoted-printable parts keep the line ends of their origin.
+    let raw = normalize_line_ends(&raw);
     decode_charset(&raw, declared.as_deref())
 }
 

@@ -153,7 +153,7 @@ fn finalize(raws: Vec<RawFinding>, fallback_date: Option<i64>) -> Vec<Finding> {
         if recipient.is_empty() {
             continue;
         }
-        let diagnostic = diagnose::squeeze(&raw.diagnostic);
+        let diagnostic = diagnose::join_reply_lines(&diagnose::squeeze(&raw.diagnostic));
         let status = raw
             .status
             .clone()

@@ -50,6 +50,32 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     ),
     (Reason::HostUnknown, &["domain is not reachable"]),
     (
+        Reason::UserUnknown,
+        &["recipient address rejected: access denied"],
+    ),
+    (
+        Reason::TooManyConn,
+        &["connection rate limit", "too many recipients"],
+    ),
+    (
+        Reason::Expired,
+        &["connection timed out", "timed out in connect", "host not reachable"],
+    ),
+    (Reason::Blocked, &["dnsbl", "not accepting connections"]),
+    (Reason::NoRelaying, &["not configured to relay"]),
+    (Reason::RequirePtr, &["ptr resource record", "dns ptr"]),
+    (Reason::NotAccept, &["couldn't find a mail exchanger"]),
+    (
+        Reason::BadReputation,
+        &["deferred due to unexpected volume or user complaints"],
+    ),
+    (
+        Reason::PolicyViolation,
+        &["content presents a potential", "header error"],
+    ),
+    (Reason::SystemError, &["service currently unavailable"]),
+    (Reason::NetworkError, &["establish an smtp connection"]),
+    (
         Reason::Rejected,
         &[
             "purported responsible address",
@@ -158,7 +184,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "scored too high",
             "high probability of",
             "message filtered",
-            "dnsbl",
             "detected as a phishing",
             "blacklisted url",
             "url in this message",
@@ -497,7 +522,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::ContentError,
         &[
             "content error",
-            "header error",
             "invalid header",
             "bad header",
             "improper use of 8-bit",
@@ -663,6 +687,7 @@ pub const WEAK_PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::Blocked,
         &[
+            "access denied",
             "blocked",
             "rbl",
             "client host",

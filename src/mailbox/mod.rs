@@ -7,7 +7,7 @@
 //!
 //! [`walk`] is the entry point. Inputs are streamed: an mbox of many GB is read
 //! one message at a time ([`mbox`]), a zip entry is decompressed as it is read
-//! ([`zip`](self::zip)), so memory stays bounded by the largest message kept
+//! (the `zip` submodule), so memory stays bounded by the largest message kept
 //! ([`Limits::max_message_bytes`]). What a file is comes from its content
 //! ([`detect`]), not its name.
 
@@ -391,7 +391,7 @@ impl<F: FnMut(Item) -> bool> Walker<'_, F> {
             );
         }
         // One byte past the limit tells "exactly max" from "more than max".
-        let allowance = (max - bytes.len()) as u64 + 1;
+        let allowance = ((max - bytes.len()) as u64).saturating_add(1);
         if let Err(error) = rest.take(allowance).read_to_end(&mut bytes) {
             return Err(Stop::Failed { index: 0, error });
         }

@@ -5,9 +5,9 @@
 //! archive is checked before anything is decompressed (entry count, declared
 //! total size, per-entry compression ratio) and the bytes actually decompressed
 //! are counted while reading; crossing a bound refuses the archive with one
-//! [`Item::Unreadable`](super::Item::Unreadable). Entries are streamed, never
-//! extracted to disk. An archive inside an archive is read one level deep (held in
-//! memory, so only up to [`Limits::max_message_bytes`]); deeper ones are refused.
+//! [`Item::Unreadable`]. Entries are streamed, never extracted to disk. An archive
+//! inside an archive is read one level deep (held in memory, so only up to
+//! [`Limits::max_message_bytes`]); deeper ones are refused.
 
 use std::io::{self, Cursor, Read, Seek};
 
@@ -206,7 +206,7 @@ fn read_whole<R: Read>(reader: &mut R, head: Vec<u8>, max: usize) -> io::Result<
         return Ok(None);
     }
     let mut bytes = head;
-    let allowance = (max - bytes.len()) as u64 + 1;
+    let allowance = ((max - bytes.len()) as u64).saturating_add(1);
     reader.take(allowance).read_to_end(&mut bytes)?;
     Ok((bytes.len() <= max).then_some(bytes))
 }

@@ -91,14 +91,14 @@ pub trait MtaFamily: Sync {
 
 /// The families in the order they are tried. Specific signatures first.
 pub static FAMILIES: &[&dyn MtaFamily] = &[
+    &googlegroups::GoogleGroups,
+    &gmail::Gmail,
     &qmail::Qmail,
     &postfix::Postfix,
     &exim::Exim,
     &sendmail::Sendmail,
     &courier::Courier,
     &opensmtpd::OpenSmtpd,
-    &gmail::Gmail,
-    &googlegroups::GoogleGroups,
     &yahoo::Yahoo,
     &aol::Aol,
     &amazonses::AmazonSes,
@@ -159,27 +159,34 @@ pub fn extract(mail: &Mail) -> Option<(&'static str, Vec<RawFinding>)> {
     None
 }
 
-/// Names the MTA behind a standard DSN and lets its family fill in what the
-/// DSN left out (a missing diagnostic is often in the prose part).
+/// Names the MTA behind a standard DSN and lets the prose part fill in what
+/// the DSN left out: a missing diagnostic, and the SMTP command the error
+/// answered (Postfix writes "in reply to end of DATA command" only there;
+/// Sendmail's session transcript shows `>>> DATA`).
 pub fn refine_dsn(mail: &Mail, raws: &mut [RawFinding]) -> &'static str {
     let family = FAMILIES
         .iter()
         .find(|f| f.name() != "Generic" && f.detect(mail));
-    if let Some(family) = family {
-        let prose = text::extract(mail, &family.layout());
-        for raw in raws.iter_mut() {
-            if let Some(p) = prose
-                .iter()
-                .find(|p| p.recipient.eq_ignore_ascii_case(&raw.recipient))
-                && !p.diagnostic.trim().is_empty()
-                && raw.diagnostic.len() < 12
-            {
+    let layout = family.map(|f| f.layout()).unwrap_or_default();
+    let prose = text::extract(mail, &layout);
+    let single = raws.len() == 1;
+    for raw in raws.iter_mut() {
+        let matching = prose
+            .iter()
+            .find(|p| p.recipient.eq_ignore_ascii_case(&raw.recipient));
+        if let Some(p) = matching {
+            if !p.diagnostic.trim().is_empty() && raw.diagnostic.len() < 12 {
                 raw.diagnostic = format!("{} {}", raw.diagnostic, p.diagnostic);
             }
+            if raw.command.is_none() {
+                raw.command = super::diagnose::find_command(&p.diagnostic);
+            }
         }
-        return family.name();
+        if raw.command.is_none() && single {
+            raw.command = super::diagnose::find_command(text::section(&mail.text, &layout));
+        }
     }
-    "RFC3464"
+    family.map_or("RFC3464", |f| f.name())
 }
 
 /// Helpers the family modules share.

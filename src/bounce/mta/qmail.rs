@@ -1,9 +1,20 @@
 //! qmail and its forks (netqmail, notqmail).
+//!
+//! Every final qmail bounce ends a recipient's paragraph with the same
+//! sentence about the queue ("I'm not going to try again; this message has
+//! been in the queue too long.") or about permanence; that sentence is
+//! boilerplate, not the reason, so it is dropped before the reason is read.
+//! qmail writes the status in its own form, `(#5.1.1)`.
 
 use super::signs::{header_has, text_has};
-use super::{Layout, Mail, MtaFamily};
+use super::{Layout, Mail, MtaFamily, RawFinding};
 
 pub struct Qmail;
+
+const BOILERPLATE: &[&str] = &[
+    "i'm not going to try again; this message has been in the queue too long.",
+    "giving up on",
+];
 
 impl MtaFamily for Qmail {
     fn name(&self) -> &'static str {
@@ -26,6 +37,21 @@ impl MtaFamily for Qmail {
                 "this is a permanent error",
             ],
             end: &["--- below this line is a copy"],
+        }
+    }
+
+    fn adjust(&self, _mail: &Mail, found: &mut Vec<RawFinding>) {
+        for f in found.iter_mut() {
+            let mut kept = String::with_capacity(f.diagnostic.len());
+            for line in f.diagnostic.lines() {
+                let lower = line.trim().to_ascii_lowercase();
+                if BOILERPLATE.iter().any(|b| lower.starts_with(b)) {
+                    continue;
+                }
+                kept.push_str(line);
+                kept.push('\n');
+            }
+            f.diagnostic = kept;
         }
     }
 }
