@@ -1,5 +1,8 @@
-//! Shows how the decoder sees one message: the parts it found and its findings.
-//! `cargo run --example inspect -- FILE`
+//! Shows how the decoder sees one message: the parts it found, the phrases
+//! that decided each reason, and the findings.
+//! `cargo run --example inspect -- FILE...`
+
+use listhygiene::bounce::{self, diagnose, message};
 
 fn main() {
     for path in std::env::args().skip(1) {
@@ -7,21 +10,29 @@ fn main() {
             eprintln!("{path}: cannot read");
             continue;
         };
-        match listhygiene::bounce::message::parse(&bytes) {
-            Ok(mail) => {
-                println!(
-                    "== {path}\nmime: {} report: {:?}",
-                    mail.mime_type, mail.report_type
-                );
-                println!("--- text ---\n{}", mail.text);
-                println!("--- delivery-status ---\n{:?}", mail.delivery_status);
-                println!("--- original ---\n{:?}", mail.original);
-                println!(
-                    "--- analysis ---\n{:#?}",
-                    listhygiene::bounce::analyze_mail(&mail)
-                );
+        let mail = match message::parse(&bytes) {
+            Ok(mail) => mail,
+            Err(e) => {
+                println!("== {path}: {e}");
+                continue;
             }
-            Err(e) => println!("== {path}: {e}"),
+        };
+        println!(
+            "== {path}\nmime: {} report: {:?}",
+            mail.mime_type, mail.report_type
+        );
+        println!("--- text ---\n{}", mail.text);
+        println!("--- delivery-status ---\n{:?}", mail.delivery_status);
+        println!("--- original ---\n{:?}", mail.original);
+        let analysis = bounce::analyze_mail(&mail);
+        for f in &analysis.findings {
+            let text = f.diagnostic.as_deref().unwrap_or("");
+            let (strong, weak) = diagnose::explain(text);
+            println!(
+                "--- phrases for {} ---\nstrong {strong:?}\nweak {weak:?}",
+                f.recipient
+            );
         }
+        println!("--- analysis ---\n{analysis:#?}");
     }
 }

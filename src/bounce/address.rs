@@ -103,9 +103,18 @@ mod tests {
 
     #[test]
     fn quoted_local_parts_and_neighbouring_scripts() {
-        assert_eq!(first("<\"a..b\"@example.org>").as_deref(), Some("\"a..b\"@example.org"));
-        assert_eq!(first("宛先kijitora@example.jp様").as_deref(), Some("kijitora@example.jp"));
-        assert_eq!(first("ユーザー@例え.jp").as_deref(), Some("ユーザー@例え.jp"));
+        assert_eq!(
+            first("<\"a..b\"@example.org>").as_deref(),
+            Some("\"a..b\"@example.org")
+        );
+        assert_eq!(
+            first("宛先kijitora@example.jp様").as_deref(),
+            Some("kijitora@example.jp")
+        );
+        assert_eq!(
+            first("ユーザー@例え.jp").as_deref(),
+            Some("ユーザー@例え.jp")
+        );
     }
 
     #[test]

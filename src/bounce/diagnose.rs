@@ -62,6 +62,26 @@ fn word_bounded(text: &str, start: usize, end: usize) -> bool {
     !(first_is_word && is_word(before)) && !(short && last_is_word && is_word(after))
 }
 
+impl Table {
+    /// Every phrase found in `text`, with its reason and rank (for tools).
+    fn matches(&self, text: &str) -> Vec<(String, Reason, usize)> {
+        self.automaton
+            .find_overlapping_iter(text)
+            .filter(|m| word_bounded(text, m.start(), m.end()))
+            .map(|m| {
+                let (rank, reason) = self.rank[m.pattern().as_usize()];
+                (text[m.start()..m.end()].to_string(), reason, rank)
+            })
+            .collect()
+    }
+}
+
+/// Which phrases of the tables a text contains: (phrase, reason, rank), the
+/// specific table first. For tools that explain a decision.
+pub fn explain(text: &str) -> (Vec<(String, Reason, usize)>, Vec<(String, Reason, usize)>) {
+    (STRONG.matches(text), WEAK.matches(text))
+}
+
 static STRONG: LazyLock<Table> = LazyLock::new(|| Table::new(PHRASES));
 static WEAK: LazyLock<Table> = LazyLock::new(|| Table::new(WEAK_PHRASES));
 
@@ -286,7 +306,9 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
     use Reason::*;
     // RFC 3463 x.1.6: moved, no forwarding address; more specific than any
     // "not our user" wording that comes with it.
-    if e.status.is_some_and(|s| s.get(1..) == Some(".1.6")) && reason.group() == super::reason::Group::Address {
+    if e.status.is_some_and(|s| s.get(1..) == Some(".1.6"))
+        && reason.group() == super::reason::Group::Address
+    {
         return HasMoved;
     }
     // An address "unknown" only after the message body was sent is a content
@@ -364,7 +386,11 @@ pub fn join_reply_lines(text: &str) -> String {
     }
     let (head, tail) = text.split_at(head_end);
     let tail = CONTINUATION_RE.replace_all(tail, |c: &regex::Captures<'_>| {
-        if c[1] == first { " ".to_string() } else { c[0].to_string() }
+        if c[1] == first {
+            " ".to_string()
+        } else {
+            c[0].to_string()
+        }
     });
     format!("{head}{tail}")
 }

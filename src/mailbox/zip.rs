@@ -121,20 +121,20 @@ fn read_level<R: Read + Seek, F: FnMut(Item) -> bool>(
                 if depth == 0
                     && (detect::is_zip_magic(&head) || has_extension(file_name, "zip")) =>
             {
-                match read_whole(&mut reader, head, walker.limits.max_message_bytes) {
+                // Held in memory: reading a zip needs seeking, which an entry cannot.
+                let max = walker.limits.max_message_bytes;
+                match read_whole(&mut reader, head, max) {
                     Ok(Some(bytes)) => {
                         drop(reader);
-                        read_level(walker, Cursor::new(bytes), &entry_source, budget, depth + 1)?;
-                        continue;
+                        read_level(walker, Cursor::new(bytes), &entry_source, budget, depth + 1)
+                            .map_err(Stop::from)
                     }
                     Ok(None) => {
-                        let max = human_size(walker.limits.max_message_bytes as u64);
-                        walker.unreadable(
-                            &entry_source,
-                            0,
-                            format!("zip archive inside the archive is larger than {max}: extract it first"),
-                        )?;
-                        continue;
+                        let why = format!(
+                            "zip archive inside the archive is larger than {}: extract it first",
+                            human_size(max as u64)
+                        );
+                        walker.unreadable(&entry_source, 0, why).map_err(Stop::from)
                     }
                     Err(error) => Err(Stop::Failed { index: 0, error }),
                 }

@@ -16,15 +16,31 @@ impl MtaFamily for GoogleGroups {
     }
 
     fn detect(&self, mail: &Mail) -> bool {
-        from_has(mail, &["mailer-daemon@googlemail.com", "mailer-daemon@google.com"])
-            && (text_has(mail, &["groups.google", "google groups", "the group you tried to contact"])
-                || header_has(mail, "x-failed-recipients", &["googlegroups.com", "groups."]))
+        from_has(
+            mail,
+            &["mailer-daemon@googlemail.com", "mailer-daemon@google.com"],
+        ) && (text_has(
+            mail,
+            &[
+                "groups.google",
+                "google groups",
+                "the group you tried to contact",
+            ],
+        ) || header_has(
+            mail,
+            "x-failed-recipients",
+            &["googlegroups.com", "groups."],
+        ))
     }
 
     fn extract(&self, mail: &Mail) -> Vec<RawFinding> {
         let diagnostic = mail.text.lines().take(12).collect::<Vec<_>>().join("\n");
         mail.headers_named("x-failed-recipients")
-            .flat_map(|v| address::find_all(v).map(|(_, _, a)| a.to_string()).collect::<Vec<_>>())
+            .flat_map(|v| {
+                address::find_all(v)
+                    .map(|(_, _, a)| a.to_string())
+                    .collect::<Vec<_>>()
+            })
             .map(|recipient| RawFinding {
                 recipient,
                 diagnostic: diagnostic.clone(),
