@@ -300,6 +300,12 @@ fn first_reason(e: &Evidence<'_>) -> (Reason, Source) {
     (Reason::Undefined, Source::Other)
 }
 
+const NETWORK_WORDS: &[&str] = &[
+    "connection timed out",
+    "timed out in connect",
+    "host not reachable",
+];
+
 /// Corrections that depend on more than the words: the SMTP command the
 /// error answered, whether the report is final, and the status detail.
 fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Reason {
@@ -333,15 +339,24 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
     if delayed && source != Source::Text {
         return Expired;
     }
+    // A delay warning about a connection problem has not expired yet.
+    if delayed
+        && reason == Expired
+        && NETWORK_WORDS
+            .iter()
+            .any(|w| e.diagnostic.to_ascii_lowercase().contains(w))
+    {
+        return NetworkError;
+    }
     reason
 }
 
 static STATUS_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^0-9.])([245]\.[0-9]{1,3}\.[0-9]{1,3})(?:[^0-9.]|\.(?:[^0-9]|$)|$)")
+    Regex::new(r"(?:^|[^0-9A-Za-z.])([245]\.[0-9]{1,3}\.[0-9]{1,3})(?:[^0-9.]|\.(?:[^0-9]|$)|$)")
         .unwrap_or_else(|_| unreachable_regex())
 });
 static REPLY_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^0-9A-Za-z.#-])([245][0-9]{2})(?:[ -]|$)")
+    Regex::new(r"(?:^|[^0-9A-Za-z.#-])([245][0-9]{2})(?:[ ,;-]|$)")
         .unwrap_or_else(|_| unreachable_regex())
 });
 

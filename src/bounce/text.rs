@@ -50,6 +50,8 @@ pub const ORIGINAL_MARKERS: &[&str] = &[
     "original header follows",
     "received message follows",
     "--- message follows ---",
+    "------- returned message",
+    "----- returned message",
 ];
 
 /// The header block of an original message quoted after a marker line.
@@ -94,6 +96,10 @@ fn is_header_line(line: &str) -> bool {
 
 /// The part of `text` between a layout's begin marker and the original.
 pub fn section<'a>(text: &'a str, layout: &Layout) -> &'a str {
+    section_of(text, layout)
+}
+
+fn section_of<'a>(text: &'a str, layout: &Layout) -> &'a str {
     let lower = text.to_ascii_lowercase();
     let start = layout
         .begin
@@ -153,8 +159,8 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
         let next = anchors.get(n + 1).map_or(lines.len(), |b| b.line);
         let mut diagnostic = a.tail.clone();
         for line in lines.iter().take(next.min(a.line + 25)).skip(a.line + 1) {
-            if line.trim_start().starts_with("--") && line.trim().len() > 8 {
-                break;
+            if is_separator(line) {
+                continue;
             }
             diagnostic.push('\n');
             diagnostic.push_str(line);
@@ -174,7 +180,37 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
             }),
         }
     }
+    // Some formats give the reason once, before or after the list of
+    // recipients (MailMarshal, Notes, Biglobe, Verizon): a recipient whose own
+    // lines say nothing takes the whole notification as its evidence.
+    let whole: Vec<&str> = section_of(&mail.text, &Layout::default()).lines().collect();
+    for f in out.iter_mut() {
+        if !says_why(&f.diagnostic) {
+            let rest: Vec<&str> = whole
+                .iter()
+                .filter(|l| !is_separator(l) && !l.trim().is_empty())
+                .copied()
+                .collect();
+            f.diagnostic = format!("{}\n{}", f.diagnostic, rest.join("\n"));
+        }
+    }
     out
+}
+
+/// Decorative lines between sections (`----- Transcript … -----`, `=====`).
+fn is_separator(line: &str) -> bool {
+    let t = line.trim();
+    t.len() > 3 && (t.starts_with("---") || t.starts_with("===") || t.starts_with("***")) && {
+        let marks = t.chars().filter(|c| matches!(c, '-' | '=' | '*')).count();
+        marks * 3 >= t.chars().count() || t.ends_with("---") || t.ends_with("===")
+    }
+}
+
+/// True when a text carries evidence of a reason: a status code or a phrase.
+fn says_why(text: &str) -> bool {
+    super::diagnose::find_status(text).is_some()
+        || super::diagnose::reason_from_text(text).is_some()
+        || super::diagnose::reason_from_weak_text(text).is_some()
 }
 
 /// Labels that introduce a failed recipient on the same line.

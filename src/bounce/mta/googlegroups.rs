@@ -18,7 +18,7 @@ impl MtaFamily for GoogleGroups {
     fn detect(&self, mail: &Mail) -> bool {
         from_has(
             mail,
-            &["mailer-daemon@googlemail.com", "mailer-daemon@google.com"],
+            &["mailer-daemon@googlemail.", "mailer-daemon@google."],
         ) && (text_has(
             mail,
             &[

@@ -85,6 +85,12 @@ pub trait MtaFamily: Sync {
         found
     }
 
+    /// True when `detect` is specific enough to stand without the common
+    /// bounce signals (null sender, MAILER-DAEMON, a bounce subject).
+    fn self_evident(&self) -> bool {
+        false
+    }
+
     /// Family-specific corrections after the shared reader ran.
     fn adjust(&self, _mail: &Mail, _found: &mut Vec<RawFinding>) {}
 }
@@ -145,11 +151,9 @@ pub static FAMILIES: &[&dyn MtaFamily] = &[
 /// Runs the families in order; the first that recognises the message and
 /// finds recipients decides.
 pub fn extract(mail: &Mail) -> Option<(&'static str, Vec<RawFinding>)> {
-    if !generic::has_bounce_signals(mail) {
-        return None;
-    }
+    let signals = generic::has_bounce_signals(mail);
     for family in FAMILIES {
-        if family.detect(mail) {
+        if (signals || family.self_evident()) && family.detect(mail) {
             let found = family.extract(mail);
             if !found.is_empty() {
                 return Some((family.name(), found));

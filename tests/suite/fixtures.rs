@@ -1,0 +1,710 @@
+//! One test per fixture message under `tests/fixtures/`: the recipients,
+//! kind, reason, status and reply code each one must give. The fixtures are
+//! messages written for this project, one or more per supported MTA family
+//! (see `tests/fixtures/README.md`). Generated from `tests/fixtures/expected.csv`
+//! and kept in sync with it by `every_fixture_has_a_test`.
+
+use crate::common::{Expect, check_fixture};
+
+macro_rules! fixture {
+    ($name:ident, $file:expr, [$(($rcpt:expr, $kind:expr, $reason:expr, $status:expr, $code:expr)),* $(,)?]) => {
+        #[test]
+        fn $name() {
+            check_fixture($file, &[$(Expect { recipient: $rcpt, kind: $kind, reason: $reason, status: $status, reply_code: $code }),*]);
+        }
+    };
+}
+
+fixture!(
+    postfix_01,
+    "postfix-01.eml",
+    [(
+        "maria.lopez@example.org",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    postfix_02,
+    "postfix-02.eml",
+    [
+        (
+            "olivia.chen@example.net",
+            "soft",
+            "mailboxfull",
+            Some("5.2.2"),
+            Some("552")
+        ),
+        (
+            "peter.novak@nosuchdomain.example",
+            "hard",
+            "hostunknown",
+            Some("5.4.4"),
+            None
+        ),
+        (
+            "r.sato@example.com",
+            "soft",
+            "blocked",
+            Some("5.7.1"),
+            Some("554")
+        )
+    ]
+);
+fixture!(
+    postfix_03,
+    "postfix-03.eml",
+    [(
+        "kenji.watanabe@example.net",
+        "soft",
+        "networkerror",
+        Some("4.4.1"),
+        None
+    )]
+);
+fixture!(
+    postfix_04,
+    "postfix-04.eml",
+    [(
+        "sam.taylor@nullmx.example",
+        "hard",
+        "notaccept",
+        Some("5.1.10"),
+        None
+    )]
+);
+fixture!(
+    sendmail_01,
+    "sendmail-01.eml",
+    [(
+        "tom.baker@example.net",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    sendmail_02,
+    "sendmail-02.eml",
+    [(
+        "ines.moreau@example.org",
+        "soft",
+        "expired",
+        Some("4.4.7"),
+        None
+    )]
+);
+fixture!(
+    exim_01,
+    "exim-01.eml",
+    [(
+        "lena.fischer@example.net",
+        "soft",
+        "suspend",
+        Some("5.2.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    exim_02,
+    "exim-02.eml",
+    [
+        (
+            "noah.berg@old.example.net",
+            "hard",
+            "hostunknown",
+            Some("5.0.0"),
+            None
+        ),
+        (
+            "priya.nair@example.org",
+            "soft",
+            "expired",
+            Some("5.0.0"),
+            None
+        )
+    ]
+);
+fixture!(
+    qmail_01,
+    "qmail-01.eml",
+    [(
+        "olga.petrova@example.org",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        None
+    )]
+);
+fixture!(
+    qmail_02,
+    "qmail-02.eml",
+    [
+        (
+            "pierre.dubois@example.net",
+            "soft",
+            "mailboxfull",
+            Some("5.2.2"),
+            Some("552")
+        ),
+        (
+            "sven.olsen@nodomain.example",
+            "hard",
+            "hostunknown",
+            Some("5.1.2"),
+            None
+        )
+    ]
+);
+fixture!(
+    courier_01,
+    "courier-01.eml",
+    [(
+        "hannah.schmidt@example.com",
+        "soft",
+        "blocked",
+        Some("5.7.1"),
+        Some("554")
+    )]
+);
+fixture!(
+    opensmtpd_01,
+    "opensmtpd-01.eml",
+    [(
+        "hans.becker@example.org",
+        "soft",
+        "norelaying",
+        Some("5.7.1"),
+        Some("554")
+    )]
+);
+fixture!(
+    exchange2003_01,
+    "exchange2003-01.eml",
+    [(
+        "frank.miller@corp.example.com",
+        "hard",
+        "userunknown",
+        None,
+        None
+    )]
+);
+fixture!(
+    exchange2007_01,
+    "exchange2007-01.eml",
+    [(
+        "george.novak@corp.example.org",
+        "soft",
+        "mesgtoobig",
+        Some("5.3.4"),
+        Some("550")
+    )]
+);
+fixture!(
+    office365_01,
+    "office365-01.eml",
+    [(
+        "julia.reyes@corp.example.net",
+        "soft",
+        "mailboxfull",
+        Some("5.2.2"),
+        Some("554")
+    )]
+);
+fixture!(
+    office365_02,
+    "office365-02.eml",
+    [(
+        "mark.evans@tenant.example.com",
+        "hard",
+        "userunknown",
+        Some("5.1.10"),
+        Some("550")
+    )]
+);
+fixture!(
+    gmail_01,
+    "gmail-01.eml",
+    [(
+        "lucas.martin@example.org",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    gmail_02,
+    "gmail-02.eml",
+    [(
+        "mei.lin@nonexistent-domain.example",
+        "hard",
+        "hostunknown",
+        None,
+        None
+    )]
+);
+fixture!(
+    googlegroups_01,
+    "googlegroups-01.eml",
+    [("board@groups.example.org", "soft", "rejected", None, None)]
+);
+fixture!(
+    yahoo_01,
+    "yahoo-01.eml",
+    [(
+        "dan.walker@example.net",
+        "soft",
+        "policyviolation",
+        Some("5.7.9"),
+        Some("554")
+    )]
+);
+fixture!(
+    aol_01,
+    "aol-01.eml",
+    [(
+        "grace.lee@example.org",
+        "soft",
+        "suspend",
+        Some("5.0.0"),
+        Some("554")
+    )]
+);
+fixture!(
+    amazonses_01,
+    "amazonses-01.eml",
+    [(
+        "yuki.tanaka@example.com",
+        "soft",
+        "authfailure",
+        Some("5.7.26"),
+        Some("550")
+    )]
+);
+fixture!(
+    amazonworkmail_01,
+    "amazonworkmail-01.eml",
+    [(
+        "victor.almeida@example.net",
+        "soft",
+        "requireptr",
+        Some("5.7.25"),
+        Some("550")
+    )]
+);
+fixture!(
+    notes_01,
+    "notes-01.eml",
+    [(
+        "walter.brandt@corp.example.com",
+        "hard",
+        "userunknown",
+        None,
+        None
+    )]
+);
+fixture!(
+    domino_01,
+    "domino-01.eml",
+    [(
+        "irene.costa@corp.example.net",
+        "soft",
+        "mailboxfull",
+        None,
+        None
+    )]
+);
+fixture!(
+    messagingserver_01,
+    "messagingserver-01.eml",
+    [(
+        "ben.carter@example.net",
+        "hard",
+        "hasmoved",
+        Some("5.1.6"),
+        Some("550")
+    )]
+);
+fixture!(
+    gmx_01,
+    "gmx-01.eml",
+    [(
+        "nora.schulz@example.org",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    einsundeins_01,
+    "einsundeins-01.eml",
+    [(
+        "otto.krause@example.net",
+        "soft",
+        "exceedlimit",
+        Some("5.2.3"),
+        Some("552")
+    )]
+);
+fixture!(
+    mailru_01,
+    "mailru-01.eml",
+    [(
+        "anton.ivanov@example.com",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    yandex_01,
+    "yandex-01.eml",
+    [(
+        "sergei.popov@example.org",
+        "soft",
+        "securityerror",
+        Some("5.7.0"),
+        Some("530")
+    )]
+);
+fixture!(
+    zoho_01,
+    "zoho-01.eml",
+    [(
+        "wei.zhang@example.com",
+        "soft",
+        "notcompliantrfc",
+        Some("5.7.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    ezweb_01,
+    "ezweb-01.eml",
+    [(
+        "yuna.sakura@ezweb.example",
+        "hard",
+        "userunknown",
+        None,
+        Some("550")
+    )]
+);
+fixture!(
+    kddi_01,
+    "kddi-01.eml",
+    [(
+        "haruto.kimura@auone.example",
+        "soft",
+        "mailboxfull",
+        None,
+        None
+    )]
+);
+fixture!(
+    messagelabs_01,
+    "messagelabs-01.eml",
+    [(
+        "quinn.harper@corp.example.com",
+        "soft",
+        "authfailure",
+        Some("5.7.1"),
+        Some("553")
+    )]
+);
+fixture!(
+    mcafee_01,
+    "mcafee-01.eml",
+    [(
+        "umar.farouk@example.org",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    barracuda_01,
+    "barracuda-01.eml",
+    [(
+        "victoria.moss@example.com",
+        "soft",
+        "spamdetected",
+        Some("5.7.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    mimecast_01,
+    "mimecast-01.eml",
+    [(
+        "felix.roth@corp.example.net",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    trendmicro_01,
+    "trendmicro-01.eml",
+    [(
+        "lars.eriksson@example.com",
+        "soft",
+        "mailboxfull",
+        Some("5.2.2"),
+        Some("552")
+    )]
+);
+fixture!(
+    surfcontrol_01,
+    "surfcontrol-01.eml",
+    [(
+        "maja.novak@example.net",
+        "hard",
+        "userunknown",
+        Some("5.0.0"),
+        Some("550")
+    )]
+);
+fixture!(
+    mfilter_01,
+    "mfilter-01.eml",
+    [(
+        "sota.fujita@corp.example.org",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    imailserver_01,
+    "imailserver-01.eml",
+    [("ruby.nguyen@example.com", "soft", "mailboxfull", None, None)]
+);
+fixture!(
+    v5sendmail_01,
+    "v5sendmail-01.eml",
+    [(
+        "chris.doyle@nosuchhost.example.net",
+        "hard",
+        "hostunknown",
+        None,
+        Some("550")
+    )]
+);
+fixture!(
+    dragonfly_01,
+    "dragonfly-01.eml",
+    [(
+        "felix.wagner@example.com",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    mxlogic_01,
+    "mxlogic-01.eml",
+    [(
+        "xavier.leroy@example.org",
+        "soft",
+        "rejected",
+        Some("5.1.8"),
+        Some("553")
+    )]
+);
+fixture!(
+    verizon_01,
+    "verizon-01.eml",
+    [(
+        "2015550123@vtext.example.com",
+        "hard",
+        "userunknown",
+        None,
+        None
+    )]
+);
+fixture!(
+    sendgrid_01,
+    "sendgrid-01.eml",
+    [(
+        "zoe.clark@example.net",
+        "soft",
+        "badreputation",
+        Some("5.7.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    powermta_01,
+    "powermta-01.eml",
+    [(
+        "yara.price@example.org",
+        "soft",
+        "spamdetected",
+        Some("5.7.1"),
+        Some("554")
+    )]
+);
+fixture!(
+    apachejames_01,
+    "apachejames-01.eml",
+    [(
+        "alma.ruiz@example.net",
+        "hard",
+        "userunknown",
+        None,
+        Some("550")
+    )]
+);
+fixture!(
+    fml_01,
+    "fml-01.eml",
+    [("hikers@lists.example.org", "soft", "rejected", None, None)]
+);
+fixture!(
+    biglobe_01,
+    "biglobe-01.eml",
+    [(
+        "riku.nakamura@biglobe.example",
+        "hard",
+        "userunknown",
+        None,
+        None
+    )]
+);
+fixture!(
+    mailfoundry_01,
+    "mailfoundry-01.eml",
+    [(
+        "zara.hussain@example.com",
+        "soft",
+        "suspend",
+        Some("5.2.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    mailmarshal_01,
+    "mailmarshal-01.eml",
+    [(
+        "leo.fontaine@corp.example.com",
+        "soft",
+        "mailboxfull",
+        Some("5.2.2"),
+        Some("552")
+    )]
+);
+fixture!(
+    amavis_01,
+    "amavis-01.eml",
+    [(
+        "beatriz.santos@example.org",
+        "soft",
+        "virusdetected",
+        Some("5.7.0"),
+        Some("554")
+    )]
+);
+fixture!(
+    rfc3464_01,
+    "rfc3464-01.eml",
+    [
+        (
+            "amir.haddad@example.net",
+            "hard",
+            "userunknown",
+            Some("5.1.1"),
+            Some("550")
+        ),
+        (
+            "bella.rossi@example.net",
+            "soft",
+            "mailboxfull",
+            Some("4.2.2"),
+            Some("452")
+        )
+    ]
+);
+fixture!(
+    rfc6533_01,
+    "rfc6533-01.eml",
+    [(
+        "jürgen.müller@example.org",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    delivered_01,
+    "delivered-01.eml",
+    [(
+        "carla.mendes@example.com",
+        "delivered",
+        "delivered",
+        Some("2.0.0"),
+        Some("250")
+    )]
+);
+fixture!(
+    arf_01,
+    "arf-01.eml",
+    [(
+        "daniel.kovacs@example.net",
+        "complaint",
+        "feedback",
+        None,
+        None
+    )]
+);
+fixture!(
+    arf_02,
+    "arf-02.eml",
+    [("anna@example.org", "complaint", "feedback", None, None)]
+);
+fixture!(
+    autoreply_01,
+    "autoreply-01.eml",
+    [(
+        "sophie.laurent@example.com",
+        "auto_reply",
+        "vacation",
+        None,
+        None
+    )]
+);
+fixture!(
+    autoreply_02,
+    "autoreply-02.eml",
+    [(
+        "joerg.weiss@example.net",
+        "auto_reply",
+        "vacation",
+        None,
+        None
+    )]
+);
+fixture!(
+    autoreply_03,
+    "autoreply-03.eml",
+    [(
+        "tomas.rivera@corp.example.com",
+        "auto_reply",
+        "vacation",
+        None,
+        None
+    )]
+);
+fixture!(notbounce_01, "notbounce-01.eml", []);
+fixture!(notbounce_02, "notbounce-02.eml", []);
+fixture!(notbounce_03, "notbounce-03.eml", []);
