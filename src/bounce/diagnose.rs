@@ -192,17 +192,21 @@ const COMMAND_MARKERS: &[(&str, SmtpCommand)] = &[
     ("in reply to ehlo command", SmtpCommand::Helo),
     ("refused to talk to me", SmtpCommand::Connect),
     ("after initial connection", SmtpCommand::Connect),
+    ("smtp command data", SmtpCommand::Data),
+    ("smtp command rcpt", SmtpCommand::RcptTo),
+    ("smtp command mail", SmtpCommand::MailFrom),
 ];
 
 /// The SMTP command a diagnostic or transcript says the error answered.
 pub fn find_command(text: &str) -> Option<SmtpCommand> {
     let lower = text.to_ascii_lowercase();
+    let squeezed = squeeze(&lower);
     if let Some(c) = transcript_command(&lower) {
         return Some(c);
     }
     COMMAND_MARKERS
         .iter()
-        .filter_map(|(m, c)| lower.rfind(m).map(|i| (i, *c)))
+        .filter_map(|(m, c)| squeezed.rfind(m).map(|i| (i, *c)))
         .max_by_key(|(i, _)| *i)
         .map(|(_, c)| c)
 }

@@ -29,47 +29,52 @@ impl Block {
 }
 
 /// Extracts per-recipient findings from a delivery-status body.
+///
+/// Blocks are the blank-line separated groups RFC 3464 prescribes; a group
+/// holding several recipients (some MTAs leave the blank lines out) is split
+/// where a recipient field repeats.
 pub fn extract(mail: &Mail, status_part: &str) -> Vec<RawFinding> {
-    let fields = parse_fields(status_part);
     let mut arrival = None;
-    let mut reporting_mta = None;
     let mut blocks: Vec<Block> = Vec::new();
-    let mut current = Block::default();
-    for (name, value) in fields {
-        let starts_recipient = matches!(name.as_str(), "final-recipient" | "original-recipient");
-        if starts_recipient {
-            let progressed = current.action.is_some() || current.status.is_some();
+    for group in parse_groups(status_part) {
+        let mut current = Block::default();
+        let mut fields_since_final = 0usize;
+        for (name, value) in group {
             let repeat = match name.as_str() {
                 "final-recipient" => current.final_recipient.is_some(),
-                _ => {
+                "original-recipient" => {
                     current.original_recipient.is_some()
-                        || current.final_recipient.is_some() && progressed
+                        || current.final_recipient.is_some() && fields_since_final > 0
                 }
+                _ => false,
             };
             if repeat {
                 blocks.push(std::mem::take(&mut current));
+                fields_since_final = 0;
+            }
+            fields_since_final += 1;
+            match name.as_str() {
+                "final-recipient" => {
+                    current.final_recipient = Some(value);
+                    fields_since_final = 0;
+                }
+                "original-recipient" => current.original_recipient = Some(value),
+                "x-actual-recipient" if current.final_recipient.is_none() => {
+                    current.final_recipient = Some(value)
+                }
+                "action" => current.action = Some(value),
+                "status" => current.status = Some(value),
+                "diagnostic-code" => current.diagnostic = Some(value),
+                "remote-mta" => current.remote_mta = Some(value),
+                "last-attempt-date" => current.last_attempt = Some(value),
+                "arrival-date" => arrival = Some(value),
+                _ => {}
             }
         }
-        match name.as_str() {
-            "final-recipient" => current.final_recipient = Some(value),
-            "original-recipient" => current.original_recipient = Some(value),
-            "x-actual-recipient" if current.final_recipient.is_none() => {
-                current.final_recipient = Some(value)
-            }
-            "action" => current.action = Some(value),
-            "status" => current.status = Some(value),
-            "diagnostic-code" => current.diagnostic = Some(value),
-            "remote-mta" => current.remote_mta = Some(value),
-            "last-attempt-date" => current.last_attempt = Some(value),
-            "arrival-date" => arrival = Some(value),
-            "reporting-mta" => reporting_mta = Some(value),
-            _ => {}
+        if current.has_recipient() {
+            blocks.push(current);
         }
     }
-    if current.has_recipient() {
-        blocks.push(current);
-    }
-    let _ = reporting_mta;
     blocks
         .into_iter()
         .filter_map(|b| to_raw(mail, b, arrival.as_deref()))
@@ -147,9 +152,8 @@ fn strip_type(value: &str) -> &str {
     }
 }
 
-/// All header-style fields of a delivery-status body, in order. Blank lines
-/// are ignored: block boundaries are found from the fields themselves.
-fn parse_fields(body: &str) -> Vec<(String, String)> {
+/// The blank-line separated field groups of a delivery-status body.
+fn parse_groups(body: &str) -> Vec<Vec<(String, String)>> {
     let mut out = Vec::new();
     for chunk in body.split("\n\n") {
         let chunk = chunk.trim_matches('\n');
@@ -164,7 +168,7 @@ fn parse_fields(body: &str) -> Vec<(String, String)> {
                 .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
                 .collect();
         }
-        out.extend(fields);
+        out.push(fields);
     }
     out
 }

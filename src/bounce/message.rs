@@ -118,7 +118,15 @@ pub fn parse(raw: &[u8]) -> Result<Mail, MailError> {
         ..Mail::default()
     };
     let mut texts = Texts::default();
-    walk(&parsed, &mut mail, &mut texts, 0);
+    let repaired = if parsed.ctype.mimetype.starts_with("multipart/") && parsed.subparts.is_empty() {
+        repair_multipart(bytes, &parsed.ctype.mimetype)
+    } else {
+        None
+    };
+    match repaired.as_deref().and_then(|b| mailparse::parse_mail(b).ok()) {
+        Some(fixed) if !fixed.subparts.is_empty() => walk(&fixed, &mut mail, &mut texts, 0),
+        _ => walk(&parsed, &mut mail, &mut texts, 0),
+    }
     mail.text = if texts.plain.trim().is_empty() {
         texts.html
     } else {
@@ -184,6 +192,27 @@ fn recover_inline_report(mail: &mut Mail) {
     mail.delivery_status = Some(report);
 }
 
+/// A multipart message whose boundary parameter was lost (folded away or
+/// cut by an export): finds the boundary from the first delimiter line of the
+/// body and rebuilds a parseable message from it.
+fn repair_multipart(bytes: &[u8], mime: &str) -> Option<Vec<u8>> {
+    let body_start = memchr::memmem::find(bytes, b"\n\n")? + 2;
+    let body = &bytes[body_start..];
+    let boundary = body
+        .split(|b| *b == b'\n')
+        .filter_map(|line| line.strip_prefix(b"--"))
+        .map(|b| b.strip_suffix(b"--").unwrap_or(b))
+        .find(|b| b.len() > 4 && !b.contains(&b' ') && !b.iter().all(|c| *c == b'-'))?;
+    let delimiter: Vec<u8> = [b"\n--".as_slice(), boundary].concat();
+    if memchr::memmem::find_iter(body, &delimiter).count() < 1 {
+        return None;
+    }
+    let boundary = String::from_utf8_lossy(boundary);
+    let mut out = format!("Content-Type: {mime}; boundary=\"{boundary}\"\n\n").into_bytes();
+    out.extend_from_slice(body);
+    Some(out)
+}
+
 #[derive(Default)]
 struct Texts {
     plain: String,
@@ -204,6 +233,9 @@ fn walk(part: &ParsedMail<'_>, mail: &mut Mail, texts: &mut Texts, depth: usize)
         if !part.subparts.is_empty() {
             return;
         }
+        // A multipart without parts: read its body as text.
+        push_text(&mut texts.plain, &decoded_body(part));
+        return;
     }
     match mime {
         "message/delivery-status"

@@ -77,6 +77,16 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         &["content presents a potential", "header error"],
     ),
     (Reason::SystemError, &["service currently unavailable"]),
+    (
+        Reason::Expired,
+        &[
+            "did not accept our requests to connect",
+            "envelope expired",
+            "will be retried",
+        ],
+    ),
+    (Reason::MesgTooBig, &["mail size limit exceeded", "message size limit exceeded"]),
+    (Reason::UserUnknown, &["invalid final delivery"]),
     (Reason::NetworkError, &["establish an smtp connection"]),
     (
         Reason::Rejected,

@@ -1,7 +1,13 @@
-//! Amazon SES notifications.
+//! Amazon SES: its prose bounces ("The following message to <…> was
+//! undeliverable"), and the JSON notifications SES publishes through SNS to
+//! an e-mail subscription (`notificationType` Bounce, Complaint or Delivery),
+//! which name each recipient with its action, status and diagnostic.
+
+use serde_json::Value;
 
 use super::signs::{from_has, has_header, text_has};
-use super::{Mail, MtaFamily};
+use super::{Mail, MtaFamily, RawFinding, text};
+use crate::bounce::Reason;
 
 pub struct AmazonSes;
 
@@ -17,5 +23,117 @@ impl MtaFamily for AmazonSes {
                 &["an error occurred while trying to deliver the mail to the following recipients"],
             )
             || has_header(mail, "x-ses-outgoing")
+            || ses_notification(&mail.text).is_some()
+    }
+
+    fn self_evident(&self) -> bool {
+        // An SNS notification comes from no-reply@sns.amazonaws.com, with none
+        // of the usual bounce signs.
+        true
+    }
+
+    fn extract(&self, mail: &Mail) -> Vec<RawFinding> {
+        if let Some(notification) = ses_notification(&mail.text) {
+            return from_notification(&notification);
+        }
+        if !from_has(mail, &["amazonses.com"]) && !has_header(mail, "x-ses-outgoing") {
+            return Vec::new();
+        }
+        text::extract(mail, &self.layout())
+    }
+}
+
+/// The SES notification object in a message body, unwrapped from its SNS
+/// envelope. SNS mail folds the long `Message` line; unfolding restores it.
+fn ses_notification(body: &str) -> Option<Value> {
+    let trimmed = body.trim();
+    if !trimmed.starts_with('{') || !trimmed.contains("notificationType") {
+        return None;
+    }
+    // The JSON may be followed by SNS's footer ("If you wish to stop
+    // receiving notifications…"): read the first value only.
+    let first_value = |s: &str| {
+        serde_json::Deserializer::from_str(s)
+            .into_iter::<Value>()
+            .next()
+            .and_then(Result::ok)
+    };
+    let parsed = first_value(trimmed).or_else(|| first_value(&trimmed.replace("\n ", "")))?;
+    let inner = match parsed.get("Message").and_then(Value::as_str) {
+        Some(message) => serde_json::from_str(message).ok()?,
+        None => parsed,
+    };
+    inner.get("notificationType").is_some().then_some(inner)
+}
+
+fn from_notification(n: &Value) -> Vec<RawFinding> {
+    let str_of = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
+    let kind = n.get("notificationType").and_then(Value::as_str).unwrap_or("");
+    match kind {
+        "Bounce" => {
+            let bounce = n.get("bounce").cloned().unwrap_or(Value::Null);
+            let date = str_of(&bounce, "timestamp");
+            let remote = str_of(&bounce, "reportingMTA");
+            list(&bounce, "bouncedRecipients")
+                .iter()
+                .filter_map(|r| {
+                    Some(RawFinding {
+                        recipient: str_of(r, "emailAddress")?,
+                        action: str_of(r, "action"),
+                        status: str_of(r, "status"),
+                        diagnostic: str_of(r, "diagnosticCode")
+                            .map(|d| strip_type(&d))
+                            .unwrap_or_default(),
+                        remote_mta: remote.clone().map(|m| strip_type(&m)),
+                        date: date.clone(),
+                        ..RawFinding::default()
+                    })
+                })
+                .collect()
+        }
+        "Complaint" => {
+            let complaint = n.get("complaint").cloned().unwrap_or(Value::Null);
+            let feedback = str_of(&complaint, "complaintFeedbackType").unwrap_or_else(|| "abuse".into());
+            list(&complaint, "complainedRecipients")
+                .iter()
+                .filter_map(|r| {
+                    Some(RawFinding {
+                        recipient: str_of(r, "emailAddress")?,
+                        diagnostic: format!("Feedback-Type: {feedback}"),
+                        date: str_of(&complaint, "timestamp"),
+                        hint: Some(Reason::Feedback),
+                        ..RawFinding::default()
+                    })
+                })
+                .collect()
+        }
+        "Delivery" => {
+            let delivery = n.get("delivery").cloned().unwrap_or(Value::Null);
+            let response = str_of(&delivery, "smtpResponse").unwrap_or_default();
+            list(&delivery, "recipients")
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|r| RawFinding {
+                    recipient: r.to_string(),
+                    action: Some("delivered".into()),
+                    diagnostic: response.clone(),
+                    remote_mta: str_of(&delivery, "remoteMtaIp"),
+                    date: str_of(&delivery, "timestamp"),
+                    ..RawFinding::default()
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn list(v: &Value, key: &str) -> Vec<Value> {
+    v.get(key).and_then(Value::as_array).cloned().unwrap_or_default()
+}
+
+fn strip_type(value: &str) -> String {
+    match value.split_once(';') {
+        Some((kind, rest)) if !kind.contains(' ') && kind.len() < 24 => rest.trim().to_string(),
+        _ => value.trim().to_string(),
     }
 }
