@@ -125,6 +125,11 @@ pub fn parse(raw: &[u8]) -> Result<Mail, MailError> {
     };
     match repaired.as_deref().and_then(|b| mailparse::parse_mail(b).ok()) {
         Some(fixed) if !fixed.subparts.is_empty() => walk(&fixed, &mut mail, &mut texts, 0),
+        _ if parsed.ctype.mimetype.starts_with("multipart/") && parsed.subparts.is_empty() => {
+            // Declared multipart, but no delimiter line survived: the body is prose.
+            let body = memchr::memmem::find(bytes, b"\n\n").map_or(&[][..], |i| &bytes[i + 2..]);
+            texts.plain = decode_charset(body, None);
+        }
         _ => walk(&parsed, &mut mail, &mut texts, 0),
     }
     mail.text = if texts.plain.trim().is_empty() {

@@ -286,6 +286,11 @@ fn anchor_in(line: &str, index: usize) -> Option<Anchor> {
         .trim_end_matches([':', '=', '.'])
         .trim()
         .to_lowercase();
+    // The envelope recipient (`RCPT TO: …` in a message summary) names the
+    // mailbox the server refused, where a `To:` header may not.
+    if label == "rcpt to" || label.ends_with(" rcpt to") {
+        return Some(make(3, after.trim_start_matches([':', ' '])));
+    }
     if RECIPIENT_LABELS
         .iter()
         .any(|l| label == *l || label.ends_with(&format!(" {l}")))
