@@ -30,6 +30,9 @@ pub struct Mail {
     /// Header block of the returned original (from a `message/rfc822` or
     /// `text/rfc822-headers` part), unparsed.
     pub original: Option<String>,
+    /// The whole returned message, when it is itself a delivery report (a
+    /// bounce that was forwarded or re-bounced).
+    pub embedded_report: Option<String>,
 }
 
 impl Mail {
@@ -268,7 +271,12 @@ fn walk(part: &ParsedMail<'_>, mail: &mut Mail, texts: &mut Texts, depth: usize)
         | "message/global-headers" => {
             if mail.original.is_none() {
                 let body = decoded_body(part);
-                mail.original = Some(header_block(&body).to_string());
+                let headers = header_block(&body);
+                let lower = headers.to_ascii_lowercase();
+                if lower.contains("multipart/report") || lower.contains("report-type=") {
+                    mail.embedded_report = Some(body.clone());
+                }
+                mail.original = Some(headers.to_string());
             }
         }
         _ if mime.starts_with("text/html") => {

@@ -134,6 +134,16 @@ pub fn analyze_mail(mail: &Mail) -> Analysis {
             return finish(MessageKind::Bounce, decoder, raws, original);
         }
     }
+    // A forwarded bounce: the report is the attached message, not this one.
+    if let Some(inner) = mail.embedded_report.as_deref()
+        && let Ok(inner) = message::parse(inner.as_bytes())
+        && (inner.delivery_status.is_some() || inner.feedback_report.is_some())
+    {
+        let analysis = analyze_mail(&inner);
+        if !analysis.findings.is_empty() {
+            return analysis;
+        }
+    }
     if let Some((decoder, raws)) = mta::extract(mail)
         && !raws.is_empty()
     {

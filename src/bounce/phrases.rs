@@ -87,6 +87,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     ),
     (Reason::MesgTooBig, &["mail size limit exceeded", "message size limit exceeded"]),
     (Reason::UserUnknown, &["invalid final delivery"]),
+    (Reason::MailboxFull, &["mailbox exceeded the local limit"]),
     (Reason::NetworkError, &["establish an smtp connection"]),
     (
         Reason::Rejected,

@@ -51,6 +51,7 @@ pub const ORIGINAL_MARKERS: &[&str] = &[
     "received message follows",
     "--- message follows ---",
     "------- returned message",
+    "message text follows",
     "----- returned message",
 ];
 

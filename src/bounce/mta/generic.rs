@@ -105,10 +105,9 @@ impl MtaFamily for Generic {
         "Generic"
     }
 
-    fn detect(&self, mail: &Mail) -> bool {
-        text_has(mail, BOUNCE_TEXTS)
-            || subject_has(mail, BOUNCE_SUBJECTS)
-            || has_header(mail, "x-failed-recipients")
+    /// Tried last, and only on messages with the common bounce signals.
+    fn detect(&self, _mail: &Mail) -> bool {
+        true
     }
 }
 

@@ -58,8 +58,8 @@ mod yandex;
 mod zoho;
 
 use super::RawFinding;
-use super::address;
 use super::message::Mail;
+use super::address;
 use super::text::{self, Layout};
 
 /// A mail system's own bounce format.
@@ -222,8 +222,4 @@ pub(crate) mod signs {
     pub fn has_header(mail: &Mail, name: &str) -> bool {
         mail.header(name).is_some()
     }
-}
-
-pub(crate) fn first_address(s: &str) -> Option<String> {
-    address::first(s)
 }
