@@ -326,6 +326,11 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
     if reason == UserUnknown && e.command == Some(SmtpCommand::Data) {
         return Filtered;
     }
+    // "User unknown" under a policy status (x.7.x: delivery not authorised)
+    // is a filter's answer, not a statement about the mailbox.
+    if reason == UserUnknown && e.status.is_some_and(|s| s.get(1..3) == Some(".7")) {
+        return Filtered;
+    }
     // Errors answering MAIL FROM are about the sender, not the recipient.
     if e.command == Some(SmtpCommand::MailFrom) {
         let generic = matches!(

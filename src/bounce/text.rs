@@ -201,10 +201,11 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
 /// Decorative lines between sections (`----- Transcript … -----`, `=====`).
 fn is_separator(line: &str) -> bool {
     let t = line.trim();
-    t.len() > 3 && (t.starts_with("---") || t.starts_with("===") || t.starts_with("***")) && {
-        let marks = t.chars().filter(|c| matches!(c, '-' | '=' | '*')).count();
-        marks * 3 >= t.chars().count() || t.ends_with("---") || t.ends_with("===")
-    }
+    let is_mark = |c: char| matches!(c, '-' | '=' | '*' | '_');
+    let starts = t.starts_with("---") || t.starts_with("===") || t.starts_with("***") || t.starts_with("___");
+    // A rule of marks alone, or a title framed by marks on both sides; a
+    // label after marks only ("-------SMTP command") is content.
+    starts && (t.chars().all(is_mark) || t.chars().last().is_some_and(is_mark))
 }
 
 /// True when a text carries evidence of a reason: a status code or a phrase.
