@@ -254,6 +254,8 @@ pub struct Evidence<'a> {
     pub command: Option<SmtpCommand>,
     /// A reason the MTA family's format states outright (e.g. its own error code).
     pub hint: Option<Reason>,
+    /// A reason the format suggests when the text names none.
+    pub fallback: Option<Reason>,
 }
 
 /// Where a reason came from, strongest first.
@@ -288,6 +290,9 @@ fn first_reason(e: &Evidence<'_>) -> (Reason, Source) {
         .filter(|s| !s.ends_with(".0.0") && !s.starts_with("2."));
     if let Some(r) = reason_from_text(text) {
         return (r, Source::Text);
+    }
+    if let Some(r) = e.fallback {
+        return (r, Source::Status);
     }
     if let Some(r) = status.and_then(reason_from_status) {
         return (r, Source::Status);

@@ -20,6 +20,7 @@ struct Block {
     diagnostic: Option<String>,
     remote_mta: Option<String>,
     last_attempt: Option<String>,
+    actual_recipient: Option<String>,
 }
 
 impl Block {
@@ -59,8 +60,11 @@ pub fn extract(mail: &Mail, status_part: &str) -> Vec<RawFinding> {
                     fields_since_final = 0;
                 }
                 "original-recipient" => current.original_recipient = Some(value),
-                "x-actual-recipient" if current.final_recipient.is_none() => {
-                    current.final_recipient = Some(value)
+                "x-actual-recipient" => {
+                    if current.final_recipient.is_none() {
+                        current.final_recipient = Some(value.clone());
+                    }
+                    current.actual_recipient = Some(value);
                 }
                 "action" => current.action = Some(value),
                 "status" => current.status = Some(value),
@@ -103,7 +107,11 @@ fn to_raw(mail: &Mail, block: Block, arrival: Option<&str>) -> Option<RawFinding
     let local_program = block
         .diagnostic
         .as_deref()
-        .is_some_and(|d| d.trim_start().to_ascii_lowercase().starts_with("x-unix"));
+        .is_some_and(|d| d.trim_start().to_ascii_lowercase().starts_with("x-unix"))
+        || block
+            .actual_recipient
+            .as_deref()
+            .is_some_and(|a| strip_type(a).starts_with('|'));
     let written_status = block.status.as_deref().and_then(diagnose::find_status);
     let diag_status = diagnose::find_status(&diagnostic);
     // "As written": prefer the Status field, but a generic x.0.0 there says
@@ -132,7 +140,8 @@ fn to_raw(mail: &Mail, block: Block, arrival: Option<&str>) -> Option<RawFinding
             .map(str::to_string),
         date: block.last_attempt.or_else(|| arrival.map(str::to_string)),
         command: None,
-        hint: local_program.then_some(super::Reason::MailerError),
+        hint: None,
+        fallback: local_program.then_some(super::Reason::MailerError),
     })
 }
 

@@ -121,12 +121,16 @@ pub fn parse(raw: &[u8]) -> Result<Mail, MailError> {
         ..Mail::default()
     };
     let mut texts = Texts::default();
-    let repaired = if parsed.ctype.mimetype.starts_with("multipart/") && parsed.subparts.is_empty() {
+    let repaired = if parsed.ctype.mimetype.starts_with("multipart/") && parsed.subparts.is_empty()
+    {
         repair_multipart(bytes, &parsed.ctype.mimetype)
     } else {
         None
     };
-    match repaired.as_deref().and_then(|b| mailparse::parse_mail(b).ok()) {
+    match repaired
+        .as_deref()
+        .and_then(|b| mailparse::parse_mail(b).ok())
+    {
         Some(fixed) if !fixed.subparts.is_empty() => walk(&fixed, &mut mail, &mut texts, 0),
         _ if parsed.ctype.mimetype.starts_with("multipart/") && parsed.subparts.is_empty() => {
             // Declared multipart, but no delimiter line survived: the body is prose.

@@ -55,6 +55,9 @@ pub struct RawFinding {
     pub command: Option<diagnose::SmtpCommand>,
     /// A reason the format states outright.
     pub hint: Option<Reason>,
+    /// A reason the format suggests, used when the text names none
+    /// (a local delivery program failed, for example).
+    pub fallback: Option<Reason>,
 }
 
 /// One recipient's outcome.
@@ -179,6 +182,7 @@ fn finalize(raws: Vec<RawFinding>, fallback_date: Option<i64>) -> Vec<Finding> {
             diagnostic: &diagnostic,
             command: raw.command.or_else(|| diagnose::find_command(&diagnostic)),
             hint: raw.hint,
+            fallback: raw.fallback,
         });
         let kind = reason::kind_of(
             reason,

@@ -79,15 +79,28 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (Reason::SystemError, &["service currently unavailable"]),
     (
         Reason::Expired,
-        &[
-            "did not accept our requests to connect",
-            "envelope expired",
-            "will be retried",
-        ],
+        &["did not accept our requests to connect", "envelope expired"],
     ),
-    (Reason::MesgTooBig, &["mail size limit exceeded", "message size limit exceeded"]),
+    (
+        Reason::MesgTooBig,
+        &["mail size limit exceeded", "message size limit exceeded"],
+    ),
     (Reason::UserUnknown, &["invalid final delivery"]),
     (Reason::MailboxFull, &["mailbox exceeded the local limit"]),
+    (Reason::Filtered, &["message filtered"]),
+    (
+        Reason::Suspend,
+        &[
+            "recipient account is blocked",
+            "compte du destinataire est bloque",
+        ],
+    ),
+    (Reason::TooManyConn, &["frequency limited"]),
+    (
+        Reason::Blocked,
+        &["aup#cdrbl", "use the smtp server of your isp"],
+    ),
+    (Reason::Expired, &["could not deliver for the last"]),
     (Reason::NetworkError, &["establish an smtp connection"]),
     (
         Reason::Rejected,
@@ -197,7 +210,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "rejected due to content",
             "scored too high",
             "high probability of",
-            "message filtered",
             "detected as a phishing",
             "blacklisted url",
             "url in this message",
@@ -586,7 +598,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "queue expired",
             "could not be delivered within",
             "timeout waiting for",
-            "delivery attempts will continue",
             "will continue to be made",
             "was not delivered within",
             "message timed out",
@@ -766,7 +777,6 @@ pub const WEAK_PHRASES: &[(Reason, &[&str])] = &[
         Reason::NotCompliantRfc,
         &["must have a", "rfc822", "rfc 822"],
     ),
-    (Reason::ContentError, &["message header"]),
     (
         Reason::PolicyViolation,
         &[
@@ -780,7 +790,14 @@ pub const WEAK_PHRASES: &[(Reason, &[&str])] = &[
     (Reason::Filtered, &["filtered", "filter"]),
     (
         Reason::Expired,
-        &["in the queue", "giving up", "gave up", "failed after"],
+        &[
+            "will be retried",
+            "delivery attempts will continue",
+            "in the queue",
+            "giving up",
+            "gave up",
+            "failed after",
+        ],
     ),
     (Reason::NetworkError, &["timeout", "timed out", "no answer"]),
     (

@@ -202,7 +202,10 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
 fn is_separator(line: &str) -> bool {
     let t = line.trim();
     let is_mark = |c: char| matches!(c, '-' | '=' | '*' | '_');
-    let starts = t.starts_with("---") || t.starts_with("===") || t.starts_with("***") || t.starts_with("___");
+    let starts = t.starts_with("---")
+        || t.starts_with("===")
+        || t.starts_with("***")
+        || t.starts_with("___");
     // A rule of marks alone, or a title framed by marks on both sides; a
     // label after marks only ("-------SMTP command") is content.
     starts && (t.chars().all(is_mark) || t.chars().last().is_some_and(is_mark))

@@ -68,7 +68,10 @@ fn ses_notification(body: &str) -> Option<Value> {
 
 fn from_notification(n: &Value) -> Vec<RawFinding> {
     let str_of = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
-    let kind = n.get("notificationType").and_then(Value::as_str).unwrap_or("");
+    let kind = n
+        .get("notificationType")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     match kind {
         "Bounce" => {
             let bounce = n.get("bounce").cloned().unwrap_or(Value::Null);
@@ -93,7 +96,8 @@ fn from_notification(n: &Value) -> Vec<RawFinding> {
         }
         "Complaint" => {
             let complaint = n.get("complaint").cloned().unwrap_or(Value::Null);
-            let feedback = str_of(&complaint, "complaintFeedbackType").unwrap_or_else(|| "abuse".into());
+            let feedback =
+                str_of(&complaint, "complaintFeedbackType").unwrap_or_else(|| "abuse".into());
             list(&complaint, "complainedRecipients")
                 .iter()
                 .filter_map(|r| {
@@ -128,7 +132,10 @@ fn from_notification(n: &Value) -> Vec<RawFinding> {
 }
 
 fn list(v: &Value, key: &str) -> Vec<Value> {
-    v.get(key).and_then(Value::as_array).cloned().unwrap_or_default()
+    v.get(key)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn strip_type(value: &str) -> String {

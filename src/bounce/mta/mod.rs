@@ -58,8 +58,8 @@ mod yandex;
 mod zoho;
 
 use super::RawFinding;
-use super::message::Mail;
 use super::address;
+use super::message::Mail;
 use super::text::{self, Layout};
 
 /// A mail system's own bounce format.

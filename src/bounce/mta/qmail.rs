@@ -42,16 +42,15 @@ impl MtaFamily for Qmail {
 
     fn adjust(&self, _mail: &Mail, found: &mut Vec<RawFinding>) {
         for f in found.iter_mut() {
-            let mut kept = String::with_capacity(f.diagnostic.len());
-            for line in f.diagnostic.lines() {
-                let lower = line.trim().to_ascii_lowercase();
-                if BOILERPLATE.iter().any(|b| lower.starts_with(b)) {
-                    continue;
+            let mut text = f.diagnostic.clone();
+            for b in BOILERPLATE {
+                // The sentence may follow the error on the same line.
+                while let Some(at) = text.to_ascii_lowercase().find(b) {
+                    let end = text[at..].find('\n').map_or(text.len(), |e| at + e);
+                    text.replace_range(at..end, "");
                 }
-                kept.push_str(line);
-                kept.push('\n');
             }
-            f.diagnostic = kept;
+            f.diagnostic = text;
         }
     }
 }
