@@ -237,7 +237,12 @@ fn transcript_command(lower: &str) -> Option<SmtpCommand> {
         }
     }
     let found = found?;
-    if found == Some(SmtpCommand::Data) && lines.any(|l| l.starts_with("<<< 503")) {
+    let rejects_data_for_want_of_recipients = |l: &str| {
+        l.starts_with("<<< 503")
+            || l.starts_with("<<<")
+                && (l.contains("no valid recipients") || l.contains("need rcpt"))
+    };
+    if found == Some(SmtpCommand::Data) && lines.any(rejects_data_for_want_of_recipients) {
         return Some(SmtpCommand::RcptTo);
     }
     found

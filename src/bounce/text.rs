@@ -159,7 +159,14 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
     for (n, a) in anchors.iter().enumerate() {
         let next = anchors.get(n + 1).map_or(lines.len(), |b| b.line);
         let mut diagnostic = a.tail.clone();
+        // A line that names the address and its error ("<a@b>... User
+        // unknown", "<a@b>: host … said:") owns only its indented
+        // continuation lines; an address alone owns what follows it.
+        let self_contained = a.tail.split_whitespace().count() >= 2;
         for line in lines.iter().take(next.min(a.line + 25)).skip(a.line + 1) {
+            if self_contained && !line.starts_with([' ', '\t']) {
+                break;
+            }
             if is_separator(line) {
                 continue;
             }
@@ -180,6 +187,9 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
                 ..RawFinding::default()
             }),
         }
+    }
+    if out.len() == 1 {
+        out[0].command = super::diagnose::find_command(section);
     }
     // Some formats give the reason once, before or after the list of
     // recipients (MailMarshal, Notes, Biglobe, Verizon): a recipient whose own

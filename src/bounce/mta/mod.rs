@@ -174,20 +174,26 @@ pub fn refine_dsn(mail: &Mail, raws: &mut [RawFinding]) -> &'static str {
     let layout = family.map(|f| f.layout()).unwrap_or_default();
     let prose = text::extract(mail, &layout);
     let single = raws.len() == 1;
+    let section_command = super::diagnose::find_command(text::section(&mail.text, &layout));
     for raw in raws.iter_mut() {
         let matching = prose
             .iter()
             .find(|p| p.recipient.eq_ignore_ascii_case(&raw.recipient));
-        if let Some(p) = matching {
-            if !p.diagnostic.trim().is_empty() && raw.diagnostic.len() < 12 {
-                raw.diagnostic = format!("{} {}", raw.diagnostic, p.diagnostic);
-            }
-            if raw.command.is_none() {
-                raw.command = super::diagnose::find_command(&p.diagnostic);
-            }
+        if let Some(p) = matching
+            && !p.diagnostic.trim().is_empty()
+            && raw.diagnostic.len() < 12
+        {
+            raw.diagnostic = format!("{} {}", raw.diagnostic, p.diagnostic);
         }
-        if raw.command.is_none() && single {
-            raw.command = super::diagnose::find_command(text::section(&mail.text, &layout));
+        if raw.command.is_none() {
+            // With one recipient the whole transcript is about it; with
+            // several, only the lines that name it are.
+            raw.command = if single {
+                section_command
+                    .or_else(|| matching.and_then(|p| super::diagnose::find_command(&p.diagnostic)))
+            } else {
+                matching.and_then(|p| super::diagnose::find_command(&p.diagnostic))
+            };
         }
     }
     family.map_or("RFC3464", |f| f.name())
