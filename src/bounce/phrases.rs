@@ -98,7 +98,11 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (Reason::TooManyConn, &["frequency limited"]),
     (
         Reason::Blocked,
-        &["aup#cdrbl", "use the smtp server of your isp"],
+        &[
+            "aup#cdrbl",
+            "use the smtp server of your isp",
+            "unfortunately, messages from",
+        ],
     ),
     (Reason::Expired, &["could not deliver for the last"]),
     (Reason::NetworkError, &["establish an smtp connection"]),
