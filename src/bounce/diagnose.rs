@@ -59,12 +59,17 @@ fn word_bounded(text: &str, start: usize, end: usize) -> bool {
     let first_is_word = bytes.get(start).is_some_and(|b| b.is_ascii_alphanumeric());
     let last_is_word = end > 0 && bytes[end - 1].is_ascii_alphanumeric();
     let short = end - start <= 4;
-    !(first_is_word && is_word(before)) && !(short && last_is_word && is_word(after))
+    let glued_before = first_is_word && is_word(before);
+    let glued_after = short && last_is_word && is_word(after);
+    !(glued_before || glued_after)
 }
+
+/// A phrase found in a text: the words as written, their reason, the table rank.
+pub type PhraseMatch = (String, Reason, usize);
 
 impl Table {
     /// Every phrase found in `text`, with its reason and rank (for tools).
-    fn matches(&self, text: &str) -> Vec<(String, Reason, usize)> {
+    fn matches(&self, text: &str) -> Vec<PhraseMatch> {
         self.automaton
             .find_overlapping_iter(text)
             .filter(|m| word_bounded(text, m.start(), m.end()))
@@ -78,7 +83,7 @@ impl Table {
 
 /// Which phrases of the tables a text contains: (phrase, reason, rank), the
 /// specific table first. For tools that explain a decision.
-pub fn explain(text: &str) -> (Vec<(String, Reason, usize)>, Vec<(String, Reason, usize)>) {
+pub fn explain(text: &str) -> (Vec<PhraseMatch>, Vec<PhraseMatch>) {
     (STRONG.matches(text), WEAK.matches(text))
 }
 

@@ -263,35 +263,31 @@ fn walk(part: &ParsedMail<'_>, mail: &mut Mail, texts: &mut Texts, depth: usize)
                 None => mail.delivery_status = Some(body),
             }
         }
-        "message/feedback-report" => {
-            if mail.feedback_report.is_none() {
-                mail.feedback_report = Some(decoded_body(part));
-            }
+        "message/feedback-report" if mail.feedback_report.is_none() => {
+            mail.feedback_report = Some(decoded_body(part));
         }
         "message/rfc822"
         | "message/global"
         | "text/rfc822-headers"
         | "message/rfc822-headers"
-        | "message/global-headers" => {
-            if mail.original.is_none() {
-                let body = decoded_body(part);
-                let headers = header_block(&body);
-                let lower = headers.to_ascii_lowercase();
-                if lower.contains("multipart/report") || lower.contains("report-type=") {
-                    mail.embedded_report = Some(body.clone());
-                }
-                mail.original = Some(headers.to_string());
+        | "message/global-headers"
+            if mail.original.is_none() =>
+        {
+            let body = decoded_body(part);
+            let headers = header_block(&body);
+            let lower = headers.to_ascii_lowercase();
+            if lower.contains("multipart/report") || lower.contains("report-type=") {
+                mail.embedded_report = Some(body.clone());
             }
+            mail.original = Some(headers.to_string());
         }
-        _ if mime.starts_with("text/html") => {
-            if depth == 0 || !is_attachment(part) {
-                push_text(&mut texts.html, &html_to_text(&decoded_body(part)));
-            }
+        _ if mime.starts_with("text/html") && (depth == 0 || !is_attachment(part)) => {
+            push_text(&mut texts.html, &html_to_text(&decoded_body(part)));
         }
-        _ if mime.starts_with("text/") || mime.is_empty() => {
-            if depth == 0 || !is_attachment(part) {
-                push_text(&mut texts.plain, &decoded_body(part));
-            }
+        _ if (mime.starts_with("text/") || mime.is_empty())
+            && (depth == 0 || !is_attachment(part)) =>
+        {
+            push_text(&mut texts.plain, &decoded_body(part));
         }
         _ => {}
     }
