@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 
+use super::markers::MarkerSet;
 use super::phrases::{PHRASES, WEAK_PHRASES};
 use super::reason::Reason;
 
@@ -204,16 +205,18 @@ const COMMAND_MARKERS: &[(&str, SmtpCommand)] = &[
 
 /// The SMTP command a diagnostic or transcript says the error answered.
 pub fn find_command(text: &str) -> Option<SmtpCommand> {
-    let lower = text.to_ascii_lowercase();
-    let squeezed = squeeze(&lower);
-    if let Some(c) = transcript_command(&lower) {
+    static MARKERS: LazyLock<MarkerSet> = LazyLock::new(|| {
+        let phrases: Vec<&str> = COMMAND_MARKERS.iter().map(|(m, _)| *m).collect();
+        MarkerSet::new(&phrases)
+    });
+    if text.contains(">>>")
+        && let Some(c) = transcript_command(&text.to_ascii_lowercase())
+    {
         return Some(c);
     }
-    COMMAND_MARKERS
-        .iter()
-        .filter_map(|(m, c)| squeezed.rfind(m).map(|i| (i, *c)))
-        .max_by_key(|(i, _)| *i)
-        .map(|(_, c)| c)
+    MARKERS
+        .last(&squeeze(text))
+        .map(|(_, _, i)| COMMAND_MARKERS[i].1)
 }
 
 /// In a session transcript (`>>> RCPT To:<…>` / `<<< 550 …`), the command

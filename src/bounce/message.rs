@@ -33,6 +33,8 @@ pub struct Mail {
     /// The whole returned message, when it is itself a delivery report (a
     /// bounce that was forwarded or re-bounced).
     pub embedded_report: Option<String>,
+    /// `text` in ASCII lower case, made once for the many signature searches.
+    lower: std::sync::OnceLock<String>,
 }
 
 impl Mail {
@@ -50,6 +52,11 @@ impl Mail {
             .iter()
             .filter(move |(n, _)| n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The notification text in ASCII lower case (computed once).
+    pub fn lower_text(&self) -> &str {
+        self.lower.get_or_init(|| self.text.to_ascii_lowercase())
     }
 
     pub fn subject(&self) -> &str {

@@ -7,7 +7,10 @@
 //! handle what does not fit.
 
 use super::RawFinding;
+use std::sync::LazyLock;
+
 use super::address;
+use super::markers::MarkerSet;
 use super::message::Mail;
 
 /// Where a family's notification text starts and stops.
@@ -55,13 +58,11 @@ pub const ORIGINAL_MARKERS: &[&str] = &[
     "----- returned message",
 ];
 
+static ORIGINAL: LazyLock<MarkerSet> = LazyLock::new(|| MarkerSet::new(ORIGINAL_MARKERS));
+
 /// The header block of an original message quoted after a marker line.
 pub fn quoted_original(text: &str) -> Option<&str> {
-    let lower = text.to_ascii_lowercase();
-    let marker_end = ORIGINAL_MARKERS
-        .iter()
-        .filter_map(|m| lower.find(m).map(|i| i + m.len()))
-        .min()?;
+    let (_, marker_end, _) = ORIGINAL.first(text)?;
     let after = &text[marker_end..];
     let after = &after[after.find('\n').map_or(after.len(), |i| i + 1)..];
     // Skip blank lines and the MIME headers of an embedded part.
@@ -101,18 +102,26 @@ pub fn section<'a>(text: &'a str, layout: &Layout) -> &'a str {
 }
 
 fn section_of<'a>(text: &'a str, layout: &Layout) -> &'a str {
-    let lower = text.to_ascii_lowercase();
+    let find = |hay: &str, needle: &str| memchr::memmem::find(hay.as_bytes(), needle.as_bytes());
+    let needs_lower = !layout.begin.is_empty() || !layout.end.is_empty();
+    let lower = if needs_lower {
+        text.to_ascii_lowercase()
+    } else {
+        String::new()
+    };
     let start = layout
         .begin
         .iter()
-        .filter_map(|m| lower.find(m))
+        .filter_map(|m| find(&lower, m))
         .min()
         .map(|i| lower[i..].find('\n').map_or(text.len(), |e| i + e + 1))
         .unwrap_or(0);
-    let end = ORIGINAL_MARKERS
+    let original = ORIGINAL.first(&text[start..]).map(|(i, _, _)| start + i);
+    let end = layout
+        .end
         .iter()
-        .chain(layout.end.iter())
-        .filter_map(|m| lower[start..].find(m).map(|i| start + i))
+        .filter_map(|m| find(&lower[start..], m).map(|i| start + i))
+        .chain(original)
         .min()
         .unwrap_or(text.len());
     // Cut back to the start of the marker line.

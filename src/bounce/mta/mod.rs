@@ -199,30 +199,54 @@ pub fn refine_dsn(mail: &Mail, raws: &mut [RawFinding]) -> &'static str {
     family.map_or("RFC3464", |f| f.name())
 }
 
-/// Helpers the family modules share.
+/// Helpers the family modules share. A family's text signature is searched
+/// in the message's lower-cased text with SIMD substring finders that are
+/// built once per needle list and thread (needle lists are `'static`
+/// slices, so their address identifies them).
 pub(crate) mod signs {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::rc::Rc;
+
+    use memchr::memmem::Finder;
+
     use super::Mail;
 
-    pub fn text_has(mail: &Mail, needles: &[&str]) -> bool {
-        let lower = mail.text.to_ascii_lowercase();
+    type Finders = Rc<Vec<Finder<'static>>>;
+
+    thread_local! {
+        static FINDERS: RefCell<HashMap<(usize, usize), Finders>> = RefCell::new(HashMap::new());
+    }
+
+    fn finders(needles: &'static [&'static str]) -> Finders {
+        let key = (needles.as_ptr() as usize, needles.len());
+        FINDERS.with(|cache| {
+            Rc::clone(cache.borrow_mut().entry(key).or_insert_with(|| {
+                Rc::new(needles.iter().map(|n| Finder::new(n.as_bytes())).collect())
+            }))
+        })
+    }
+
+    fn short_has(value: &str, needles: &[&str]) -> bool {
+        let lower = value.to_ascii_lowercase();
         needles.iter().any(|n| lower.contains(n))
     }
 
+    pub fn text_has(mail: &Mail, needles: &'static [&'static str]) -> bool {
+        let lower = mail.lower_text().as_bytes();
+        finders(needles).iter().any(|f| f.find(lower).is_some())
+    }
+
     pub fn subject_has(mail: &Mail, needles: &[&str]) -> bool {
-        let s = mail.subject().to_ascii_lowercase();
-        needles.iter().any(|n| s.contains(n))
+        short_has(mail.subject(), needles)
     }
 
     pub fn from_has(mail: &Mail, needles: &[&str]) -> bool {
-        let s = mail.from().to_ascii_lowercase();
-        needles.iter().any(|n| s.contains(n))
+        short_has(mail.from(), needles)
     }
 
     pub fn header_has(mail: &Mail, name: &str, needles: &[&str]) -> bool {
-        mail.headers_named(name).any(|v| {
-            let v = v.to_ascii_lowercase();
-            needles.iter().any(|n| v.contains(n))
-        })
+        mail.headers_named(name).any(|v| short_has(v, needles))
     }
 
     pub fn has_header(mail: &Mail, name: &str) -> bool {
