@@ -190,6 +190,24 @@ pub fn run<E>(paths: &[PathBuf], limits: &Limits, cancel: &AtomicBool, mut emit:
 where
     E: FnMut(&[Record]) -> bool,
 {
+    run_rendered(paths, limits, cancel, |_| (), |records, ()| emit(records))
+}
+
+/// Like [`run`], with a `render` step (such as serialising the records) that
+/// runs in parallel with the classification; `emit` receives each message's
+/// records with their rendering, in input order.
+pub fn run_rendered<T, R, E>(
+    paths: &[PathBuf],
+    limits: &Limits,
+    cancel: &AtomicBool,
+    render: R,
+    mut emit: E,
+) -> RunSummary
+where
+    T: Send,
+    R: Fn(&[Record]) -> T + Sync,
+    E: FnMut(&[Record], T) -> bool,
+{
     let (tx, rx) = crossbeam_channel::bounded::<Vec<Item>>(4);
     let mut counts = Counts::default();
     let walk = std::thread::scope(|scope| {
@@ -215,20 +233,24 @@ where
             if stopped {
                 continue;
             }
-            let results: Vec<Vec<Record>> = batch
+            let results: Vec<(Vec<Record>, T)> = batch
                 .par_iter()
-                .map(|item| match item {
-                    Item::Message(m) => classify_message(m),
-                    Item::Unreadable {
-                        source,
-                        index,
-                        error,
-                    } => vec![Record::unreadable(source, *index, error)],
+                .map(|item| {
+                    let records = match item {
+                        Item::Message(m) => classify_message(m),
+                        Item::Unreadable {
+                            source,
+                            index,
+                            error,
+                        } => vec![Record::unreadable(source, *index, error)],
+                    };
+                    let rendered = render(&records);
+                    (records, rendered)
                 })
                 .collect();
-            for records in &results {
-                counts.add(records);
-                if !emit(records) {
+            for (records, rendered) in results {
+                counts.add(&records);
+                if !emit(&records, rendered) {
                     stopped = true;
                     cancel.store(true, Ordering::Relaxed);
                     break;

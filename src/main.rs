@@ -87,11 +87,16 @@ fn classify_command(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
             "SOURCE", "RECIPIENT", "KIND", "REASON", "STATUS"
         )?;
     }
-    let summary = classify::run(paths, &Limits::default(), &cancel, |records| {
+    // Rendering runs on the worker threads with the classification; this
+    // thread only writes the bytes out, in order.
+    let render = |records: &[Record]| {
+        let mut buf = Vec::with_capacity(512 * records.len());
+        let rendered = records.iter().try_for_each(|r| write_record(&mut buf, r, format));
+        rendered.map(|()| buf)
+    };
+    let summary = classify::run_rendered(paths, &Limits::default(), &cancel, render, |_, bytes| {
         messages += 1;
-        let written = records
-            .iter()
-            .try_for_each(|r| write_record(&mut out, r, format));
+        let written = bytes.and_then(|b| out.write_all(&b));
         if let Err(e) = written {
             write_error = Some(e);
             return false;
