@@ -91,7 +91,9 @@ fn classify_command(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
     // thread only writes the bytes out, in order.
     let render = |records: &[Record]| {
         let mut buf = Vec::with_capacity(512 * records.len());
-        let rendered = records.iter().try_for_each(|r| write_record(&mut buf, r, format));
+        let rendered = records
+            .iter()
+            .try_for_each(|r| write_record(&mut buf, r, format));
         rendered.map(|()| buf)
     };
     let summary = classify::run_rendered(paths, &Limits::default(), &cancel, render, |_, bytes| {

@@ -16,12 +16,47 @@ fn never() -> Regex {
 /// Every address-like token in a text, with its byte range.
 pub fn find_all(text: &str) -> impl Iterator<Item = (usize, usize, &str)> {
     ADDRESS_RE.find_iter(text).filter_map(|m| {
-        let s = m.as_str().trim_end_matches(['.', '-']);
-        let s = s.trim_start_matches(['.', '\'', '`']);
-        let start =
-            m.start() + (m.as_str().len() - m.as_str().trim_start_matches(['.', '\'', '`']).len());
+        let raw = m.as_str();
+        let (local, domain) = raw.rsplit_once('@')?;
+        // Text in scripts without spaces runs into an ASCII address
+        // ("宛先kijitora@example.jp様"): keep the ASCII run next to the '@'.
+        let local_keep = ascii_run_end(local);
+        let domain_keep = ascii_run_start(domain);
+        let start = m.start() + (local.len() - local_keep.len());
+        let s = &text[start..m.start() + local.len() + 1 + domain_keep.len()];
+        let trimmed_start = s.trim_start_matches(['.', '\'', '`']);
+        let start = start + (s.len() - trimmed_start.len());
+        let s = trimmed_start.trim_end_matches(['.', '-']);
         plausible(s).then_some((start, start + s.len(), s))
     })
+}
+
+/// Characters of scripts written without spaces (CJK, fullwidth forms).
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x2FFFF)
+}
+
+/// The local part, cut after the last CJK character when it mixes CJK with
+/// other characters.
+fn ascii_run_end(local: &str) -> &str {
+    if !local.chars().last().is_some_and(|c| !is_cjk(c)) {
+        return local;
+    }
+    match local.char_indices().rev().find(|(_, c)| is_cjk(*c)) {
+        Some((i, c)) => &local[i + c.len_utf8()..],
+        None => local,
+    }
+}
+
+/// The domain, cut at the first CJK character after other ones.
+fn ascii_run_start(domain: &str) -> &str {
+    if !domain.chars().next().is_some_and(|c| !is_cjk(c)) {
+        return domain;
+    }
+    match domain.char_indices().find(|(_, c)| is_cjk(*c)) {
+        Some((i, _)) => &domain[..i],
+        None => domain,
+    }
 }
 
 /// The first address in a text, lower-cased domain kept as written.

@@ -339,16 +339,6 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
     {
         return HasMoved;
     }
-    // An address "unknown" only after the message body was sent is a content
-    // filter speaking: the same server accepted the recipient at RCPT TO.
-    if reason == UserUnknown && e.command == Some(SmtpCommand::Data) {
-        return Filtered;
-    }
-    // "User unknown" under a policy status (x.7.x: delivery not authorised)
-    // is a filter's answer, not a statement about the mailbox.
-    if reason == UserUnknown && e.status.is_some_and(|s| s.get(1..3) == Some(".7")) {
-        return Filtered;
-    }
     // Errors answering MAIL FROM are about the sender, not the recipient.
     if e.command == Some(SmtpCommand::MailFrom) {
         let generic = matches!(
@@ -358,6 +348,20 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
         if generic {
             return Rejected;
         }
+    }
+    // "example.com does not exist": what is missing is the domain.
+    if reason == UserUnknown && DOMAIN_MISSING_RE.is_match(e.diagnostic) {
+        return HostUnknown;
+    }
+    // An address "unknown" only after the message body was sent is a content
+    // filter speaking: the same server accepted the recipient at RCPT TO.
+    if reason == UserUnknown && e.command == Some(SmtpCommand::Data) {
+        return Filtered;
+    }
+    // "User unknown" under a policy status (x.7.x: delivery not authorised)
+    // is a filter's answer, not a statement about the mailbox.
+    if reason == UserUnknown && e.status.is_some_and(|s| s.get(1..3) == Some(".7")) {
+        return Filtered;
     }
     // RFC 3463 x.2.3 is the administrative size limit, whatever the words.
     if reason == MesgTooBig && e.status.is_some_and(|s| s.get(1..) == Some(".2.3")) {
@@ -377,6 +381,11 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
     }
     reason
 }
+
+static DOMAIN_MISSING_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[\s<(\[])(?:[a-z0-9-]+\.)+[a-z]{2,}>?\s+does not exist")
+        .unwrap_or_else(|_| unreachable_regex())
+});
 
 static STATUS_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^0-9A-Za-z.])([245]\.[0-9]{1,3}\.[0-9]{1,3})(?:[^0-9.]|\.(?:[^0-9]|$)|$)")
@@ -485,6 +494,18 @@ mod tests {
         );
         assert_eq!(reason(Some("5.2.2"), ""), Reason::MailboxFull);
         assert_eq!(reason(Some("4.4.7"), ""), Reason::Expired);
+    }
+
+    #[test]
+    fn a_missing_domain_is_hostunknown() {
+        assert_eq!(
+            reason(None, "553 mail.example.com does not exist"),
+            Reason::HostUnknown
+        );
+        assert_eq!(
+            reason(None, "550 <anna@example.com> does not exist"),
+            Reason::UserUnknown
+        );
     }
 
     #[test]

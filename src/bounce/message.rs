@@ -34,7 +34,7 @@ pub struct Mail {
     /// bounce that was forwarded or re-bounced).
     pub embedded_report: Option<String>,
     /// `text` in ASCII lower case, made once for the many signature searches.
-    lower: std::sync::OnceLock<String>,
+    pub(crate) lower: std::sync::OnceLock<String>,
 }
 
 impl Mail {

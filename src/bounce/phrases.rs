@@ -89,6 +89,16 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (Reason::MailboxFull, &["mailbox exceeded the local limit"]),
     (Reason::Filtered, &["message filtered"]),
     (
+        Reason::SpamDetected,
+        &[
+            "as spam",
+            "considered spam",
+            "spam message",
+            "spam content",
+            "likely spam",
+        ],
+    ),
+    (
         Reason::Suspend,
         &[
             "recipient account is blocked",
