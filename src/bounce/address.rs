@@ -39,7 +39,7 @@ fn is_cjk(c: char) -> bool {
 /// The local part, cut after the last CJK character when it mixes CJK with
 /// other characters.
 fn ascii_run_end(local: &str) -> &str {
-    if !local.chars().last().is_some_and(|c| !is_cjk(c)) {
+    if local.chars().last().is_none_or(is_cjk) {
         return local;
     }
     match local.char_indices().rev().find(|(_, c)| is_cjk(*c)) {
@@ -50,7 +50,7 @@ fn ascii_run_end(local: &str) -> &str {
 
 /// The domain, cut at the first CJK character after other ones.
 fn ascii_run_start(domain: &str) -> &str {
-    if !domain.chars().next().is_some_and(|c| !is_cjk(c)) {
+    if domain.chars().next().is_none_or(is_cjk) {
         return domain;
     }
     match domain.char_indices().find(|(_, c)| is_cjk(*c)) {
