@@ -1,4 +1,8 @@
 //! The integration test suite, in one crate so it builds once.
 
+mod cli;
 mod common;
+mod corpus;
 mod fixtures;
+mod line_ends;
+mod robustness;

@@ -1,0 +1,84 @@
+//! The development half of the labelled bounce corpus in `../shared`
+//! (BOUNCES.md, the corpus README): `classify` over every sample, scored by
+//! `../shared/tools/score-corpus` against the reference labels. The floors
+//! below are the figures this version reaches (README, "Accuracy"); a change
+//! that lowers any of them fails. Skips with a message when the corpus or
+//! Python is not there, so the suite passes on a machine without `../shared`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Floors for the scorer's figures: recipient, hard-or-not, kind, reason.
+const MIN_RECIPIENT: &str = "0.99";
+const MIN_HARD: &str = "0.93";
+const MIN_KIND: &str = "0.92";
+const MIN_REASON: &str = "0.86";
+
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+}
+
+#[test]
+fn dev_corpus_scores_at_least_the_recorded_figures() {
+    let corpus = shared().join("bounce-corpus");
+    let scorer = shared().join("tools/score-corpus");
+    if !corpus.join("expected.csv").is_file() || !scorer.is_file() {
+        eprintln!("skipped: no labelled corpus at {}", corpus.display());
+        return;
+    }
+    if Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("skipped: python3 is needed to run {}", scorer.display());
+        return;
+    }
+    let mut emails: Vec<PathBuf> = std::fs::read_dir(corpus.join("emails"))
+        .expect("corpus emails folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    emails.sort();
+    emails.extend(
+        std::fs::read_dir(corpus.join("not-bounces"))
+            .expect("not-bounces folder")
+            .filter_map(|e| e.ok().map(|e| e.path())),
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_listhygiene"))
+        .arg("classify")
+        .args(&emails)
+        .output()
+        .expect("run listhygiene classify");
+    assert!(
+        output.status.success(),
+        "classify failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let jsonl = dir.path().join("out.jsonl");
+    std::fs::write(&jsonl, &output.stdout).expect("write output");
+    let score = Command::new("python3")
+        .arg(&scorer)
+        .arg(corpus.join("expected.csv"))
+        .arg(&jsonl)
+        .arg("--negatives")
+        .arg(corpus.join("not-bounces"))
+        .args(["--min-recipient", MIN_RECIPIENT, "--min-hard", MIN_HARD])
+        .args(["--min-kind", MIN_KIND, "--min-reason", MIN_REASON])
+        .output()
+        .expect("run score-corpus");
+    let report = String::from_utf8_lossy(&score.stdout);
+    eprintln!("{report}");
+    assert!(
+        score.status.success(),
+        "corpus score below the recorded floor:\n{report}"
+    );
+    // The scorer only counts non-bounces that are named is-not-bounce-*;
+    // check them here by name too.
+    let verdicts: Vec<&str> = std::str::from_utf8(&output.stdout)
+        .expect("utf-8 output")
+        .lines()
+        .filter(|l| l.contains("is-not-bounce-"))
+        .filter(|l| !l.contains("\"kind\":\"not_bounce\""))
+        .collect();
+    assert!(
+        verdicts.is_empty(),
+        "non-bounces given a verdict: {verdicts:?}"
+    );
+}
