@@ -7,7 +7,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 
 use super::markers::MarkerSet;
@@ -32,6 +32,7 @@ impl Table {
         }
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .unwrap_or_else(|_| AhoCorasick::new(Vec::<&str>::new()).expect("empty automaton"));
@@ -213,6 +214,21 @@ pub fn find_command(text: &str) -> Option<SmtpCommand> {
         && let Some(c) = transcript_command(&text.to_ascii_lowercase())
     {
         return Some(c);
+    }
+    // Every marker contains one of these words; most texts have none of them,
+    // and then the whitespace-normalising copy is not needed.
+    static TRIGGERS: LazyLock<MarkerSet> = LazyLock::new(|| {
+        MarkerSet::new(&[
+            "reply to",
+            "after",
+            "our ",
+            "talk to",
+            "smtp command",
+            "<<<",
+        ])
+    });
+    if !TRIGGERS.any(text) {
+        return None;
     }
     MARKERS
         .last(&squeeze(text))

@@ -5,7 +5,7 @@
 //! one Aho-Corasick automaton per set finds them in a single pass instead of
 //! one substring search per phrase.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 /// A set of phrases searched together, ASCII case-insensitively.
 pub struct MarkerSet {
@@ -14,8 +14,10 @@ pub struct MarkerSet {
 
 impl MarkerSet {
     pub fn new(phrases: &[&str]) -> MarkerSet {
+        // A full DFA: these sets are small and searched in every message.
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
             .match_kind(MatchKind::LeftmostLongest)
             .build(phrases)
             .ok();

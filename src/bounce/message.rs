@@ -288,7 +288,12 @@ fn walk(part: &ParsedMail<'_>, mail: &mut Mail, texts: &mut Texts, depth: usize)
             }
             mail.original = Some(headers.to_string());
         }
-        _ if mime.starts_with("text/html") && (depth == 0 || !is_attachment(part)) => {
+        // HTML is only read when there is no plain text (usually the plain
+        // alternative comes first).
+        _ if mime.starts_with("text/html")
+            && texts.plain.trim().is_empty()
+            && (depth == 0 || !is_attachment(part)) =>
+        {
             push_text(&mut texts.html, &html_to_text(&decoded_body(part)));
         }
         _ if (mime.starts_with("text/") || mime.is_empty())
@@ -443,6 +448,22 @@ pub fn parse_header_fields(block: &str) -> Vec<(String, String)> {
         Ok((headers, _)) => headers
             .iter()
             .map(|h| (h.get_key().to_ascii_lowercase(), h.get_value()))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Like [`parse_header_fields`], decoding only the fields whose lower-case
+/// name `keep` accepts (a returned original can carry dozens of `Received`
+/// lines nobody reads).
+pub fn parse_selected_fields(block: &str, keep: impl Fn(&str) -> bool) -> Vec<(String, String)> {
+    match mailparse::parse_headers(block.as_bytes()) {
+        Ok((headers, _)) => headers
+            .iter()
+            .filter_map(|h| {
+                let name = h.get_key_ref().to_ascii_lowercase();
+                keep(&name).then(|| (name, h.get_value()))
+            })
             .collect(),
         Err(_) => Vec::new(),
     }

@@ -77,8 +77,13 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The reason's group; a temporary `notaccept` belongs with the mailbox
+    /// problems (BOUNCES.md), since it is soft.
     pub fn group(&self) -> Group {
-        self.reason.group()
+        match (self.reason, self.kind) {
+            (Reason::NotAccept, Kind::Soft) => Group::Mailbox,
+            (reason, _) => reason.group(),
+        }
     }
 }
 
@@ -162,9 +167,11 @@ pub fn analyze_mail(mail: &Mail) -> Analysis {
 /// Decides reason and kind for each raw finding, merging duplicates of one recipient.
 fn finalize(raws: Vec<RawFinding>, fallback_date: Option<i64>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::with_capacity(raws.len());
+    let mut seen = std::collections::HashSet::with_capacity(raws.len());
     for raw in raws {
         let recipient = raw.recipient.trim().to_string();
-        if recipient.is_empty() {
+        // One finding per recipient: the first report about it wins.
+        if recipient.is_empty() || !seen.insert(recipient.to_lowercase()) {
             continue;
         }
         let diagnostic = diagnose::join_reply_lines(&diagnose::squeeze(&raw.diagnostic));
@@ -203,12 +210,6 @@ fn finalize(raws: Vec<RawFinding>, fallback_date: Option<i64>) -> Vec<Finding> {
             remote_mta: raw.remote_mta,
             date,
         };
-        if out
-            .iter()
-            .any(|f| f.recipient.eq_ignore_ascii_case(&finding.recipient))
-        {
-            continue;
-        }
         out.push(finding);
     }
     out

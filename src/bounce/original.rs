@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::message::{Mail, field, parse_header_fields};
+use super::message::{Mail, field, parse_selected_fields};
 use super::{date, text};
 
 /// Headers of the message that bounced, as far as the bounce returned them.
@@ -47,7 +47,13 @@ pub fn extract(mail: &Mail) -> Original {
             None => return Original::default(),
         },
     };
-    let fields = parse_header_fields(&block);
+    let wanted = |name: &str| {
+        matches!(
+            name,
+            "message-id" | "subject" | "date" | "from" | "to" | "list-id"
+        ) || CAMPAIGN_HEADERS.contains(&name)
+    };
+    let fields = parse_selected_fields(&block, wanted);
     let get = |name: &str| field(&fields, name).map(str::to_string);
     let date_value = get("date");
     Original {

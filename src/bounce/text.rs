@@ -7,6 +7,8 @@
 //! handle what does not fit.
 
 use super::RawFinding;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::LazyLock;
 
 use super::address;
@@ -165,6 +167,7 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
     let best = anchors.iter().map(|a| a.strength).max().unwrap_or(0);
     anchors.retain(|a| a.strength == best);
     let mut out: Vec<RawFinding> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     for (n, a) in anchors.iter().enumerate() {
         let next = anchors.get(n + 1).map_or(lines.len(), |b| b.line);
         let mut diagnostic = a.tail.clone();
@@ -182,19 +185,20 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
             diagnostic.push('\n');
             diagnostic.push_str(line);
         }
-        match out
-            .iter_mut()
-            .find(|f| f.recipient.eq_ignore_ascii_case(&a.recipient))
-        {
-            Some(existing) => {
+        match index.entry(a.recipient.to_lowercase()) {
+            Entry::Occupied(at) => {
+                let existing = &mut out[*at.get()];
                 existing.diagnostic.push('\n');
                 existing.diagnostic.push_str(&diagnostic);
             }
-            None => out.push(RawFinding {
-                recipient: a.recipient.clone(),
-                diagnostic,
-                ..RawFinding::default()
-            }),
+            Entry::Vacant(slot) => {
+                slot.insert(out.len());
+                out.push(RawFinding {
+                    recipient: a.recipient.clone(),
+                    diagnostic,
+                    ..RawFinding::default()
+                });
+            }
         }
     }
     if out.len() == 1 {
@@ -203,19 +207,30 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
     // Some formats give the reason once, before or after the list of
     // recipients (MailMarshal, Notes, Biglobe, Verizon): a recipient whose own
     // lines say nothing takes the whole notification as its evidence.
-    let whole: Vec<&str> = section_of(&mail.text, &Layout::default()).lines().collect();
-    for f in out.iter_mut() {
-        if !says_why(&f.diagnostic) {
-            let rest: Vec<&str> = whole
-                .iter()
-                .filter(|l| !is_separator(l) && !l.trim().is_empty())
-                .copied()
-                .collect();
-            f.diagnostic = format!("{}\n{}", f.diagnostic, rest.join("\n"));
+    if out.iter().any(|f| !says_why(&f.diagnostic)) {
+        let mut whole = String::new();
+        for line in section_of(&mail.text, &Layout::default()).lines() {
+            if is_separator(line) || line.trim().is_empty() {
+                continue;
+            }
+            // Enough for the reason; a notification listing thousands of
+            // recipients must not be copied to each of them.
+            if whole.len() + line.len() > MAX_SHARED_EVIDENCE {
+                break;
+            }
+            whole.push('\n');
+            whole.push_str(line);
+        }
+        for f in out.iter_mut().filter(|f| !says_why(&f.diagnostic)) {
+            f.diagnostic.push_str(&whole);
         }
     }
     out
 }
+
+/// How much of a notification is shared as evidence with recipients whose
+/// own lines name no reason.
+const MAX_SHARED_EVIDENCE: usize = 4096;
 
 /// Decorative lines between sections (`----- Transcript … -----`, `=====`).
 fn is_separator(line: &str) -> bool {

@@ -172,13 +172,21 @@ pub fn refine_dsn(mail: &Mail, raws: &mut [RawFinding]) -> &'static str {
         .iter()
         .find(|f| f.name() != "Generic" && f.detect(mail));
     let layout = family.map(|f| f.layout()).unwrap_or_default();
-    let prose = text::extract(mail, &layout);
     let single = raws.len() == 1;
+    // The prose is read only when the report leaves something to fill in.
+    let wants_prose = raws.iter().any(|r| r.diagnostic.len() < 12) || !single;
+    let prose = if wants_prose {
+        text::extract(mail, &layout)
+    } else {
+        Vec::new()
+    };
     let section_command = super::diagnose::find_command(text::section(&mail.text, &layout));
+    let by_recipient: std::collections::HashMap<String, &RawFinding> = prose
+        .iter()
+        .map(|p| (p.recipient.to_lowercase(), p))
+        .collect();
     for raw in raws.iter_mut() {
-        let matching = prose
-            .iter()
-            .find(|p| p.recipient.eq_ignore_ascii_case(&raw.recipient));
+        let matching = by_recipient.get(&raw.recipient.to_lowercase()).copied();
         if let Some(p) = matching
             && !p.diagnostic.trim().is_empty()
             && raw.diagnostic.len() < 12
