@@ -208,12 +208,12 @@ struct ChildRun {
 
 /// Runs the release binary on `path` and waits for it with `wait4`, which
 /// returns the child's own resource usage (peak RSS, CPU time).
-fn run_child(path: &Path) -> ChildRun {
+fn run_child(path: &Path, format: &str) -> ChildRun {
     let start = Instant::now();
     let mut child = Command::new(BIN)
         .arg("classify")
         .arg(path)
-        .args(["--format", "none"])
+        .args(["--format", format])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -336,36 +336,47 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
 
     println!(
-        "listhygiene classify --format none ({} fixtures, weighted mix; {cores} cores; warm page cache)",
+        "listhygiene classify, JSON lines to /dev/null and --format none ({} fixtures, weighted mix; {cores} cores; warm page cache)",
         templates.len()
     );
     println!(
-        "{:>8} {:>9} {:>8} {:>11} {:>8} {:>8} {:>6} {:>12}",
-        "size MB", "messages", "seconds", "messages/s", "MB/s", "CPU s", "cores", "peak RSS MB"
+        "{:>8} {:>6} {:>9} {:>8} {:>11} {:>8} {:>8} {:>6} {:>12}",
+        "size MB",
+        "output",
+        "messages",
+        "seconds",
+        "messages/s",
+        "MB/s",
+        "CPU s",
+        "cores",
+        "peak RSS MB"
     );
     let mut reader_line = None;
     for (i, &size) in sizes.iter().enumerate() {
         let path = dir.path().join(format!("synthetic-{size}mb.mbox"));
         let (messages, bytes) = write_mbox(&path, &templates, size << 20);
-        let run = run_child(&path);
-        assert_eq!(
-            summary_messages(&run.stderr),
-            Some(messages),
-            "summary: {}",
-            run.stderr
-        );
-        let secs = run.wall.as_secs_f64();
-        println!(
-            "{:>8.0} {:>9} {:>8.2} {:>11.0} {:>8.1} {:>8.2} {:>6.2} {:>12.1}",
-            bytes as f64 / MB,
-            messages,
-            secs,
-            messages as f64 / secs,
-            bytes as f64 / MB / secs,
-            run.cpu.as_secs_f64(),
-            run.cpu.as_secs_f64() / secs,
-            run.peak_rss_kb as f64 / 1024.0
-        );
+        for format in ["jsonl", "none"] {
+            let run = run_child(&path, format);
+            assert_eq!(
+                summary_messages(&run.stderr),
+                Some(messages),
+                "summary: {}",
+                run.stderr
+            );
+            let secs = run.wall.as_secs_f64();
+            println!(
+                "{:>8.0} {:>6} {:>9} {:>8.2} {:>11.0} {:>8.1} {:>8.2} {:>6.2} {:>12.1}",
+                bytes as f64 / MB,
+                format,
+                messages,
+                secs,
+                messages as f64 / secs,
+                bytes as f64 / MB / secs,
+                run.cpu.as_secs_f64(),
+                run.cpu.as_secs_f64() / secs,
+                run.peak_rss_kb as f64 / 1024.0
+            );
+        }
         if i == 0 {
             let (read, took) = reader_throughput(&path);
             assert_eq!(read, messages);

@@ -68,6 +68,39 @@ impl Mail {
     }
 }
 
+/// Headers that carry human text and so may hold RFC 2047 encoded words;
+/// the others are read as written (decoding every `Received` line costs more
+/// than the rest of the message).
+const ENCODED_WORD_HEADERS: &[&str] = &[
+    "subject",
+    "from",
+    "to",
+    "cc",
+    "reply-to",
+    "sender",
+    "comments",
+    "x-failed-recipients",
+];
+
+/// A header's value: RFC 2047-decoded when `decode`, else unfolded as written.
+fn value_of(h: &mailparse::MailHeader<'_>, decode: bool) -> String {
+    if decode {
+        return h.get_value();
+    }
+    let raw = String::from_utf8_lossy(h.get_value_raw());
+    let mut out = String::with_capacity(raw.len());
+    for (i, line) in raw.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if i > 0 {
+            out.push(' ');
+            out.push_str(line.trim_start());
+        } else {
+            out.push_str(line);
+        }
+    }
+    out.trim().to_string()
+}
+
 /// Converts CRLF and bare CR to LF. Borrows when there is nothing to change.
 pub fn normalize_line_ends(bytes: &[u8]) -> Cow<'_, [u8]> {
     if memchr::memchr(b'\r', bytes).is_none() {
@@ -117,7 +150,11 @@ pub fn parse(raw: &[u8]) -> Result<Mail, MailError> {
         headers: parsed
             .headers
             .iter()
-            .map(|h| (h.get_key().to_ascii_lowercase(), h.get_value()))
+            .map(|h| {
+                let name = h.get_key_ref().to_ascii_lowercase();
+                let value = value_of(h, ENCODED_WORD_HEADERS.contains(&name.as_str()));
+                (name, value)
+            })
             .collect(),
         mime_type: parsed.ctype.mimetype.clone(),
         report_type: parsed
@@ -447,7 +484,11 @@ pub fn parse_header_fields(block: &str) -> Vec<(String, String)> {
     match mailparse::parse_headers(block.as_bytes()) {
         Ok((headers, _)) => headers
             .iter()
-            .map(|h| (h.get_key().to_ascii_lowercase(), h.get_value()))
+            .map(|h| {
+                let name = h.get_key_ref().to_ascii_lowercase();
+                let value = value_of(h, ENCODED_WORD_HEADERS.contains(&name.as_str()));
+                (name, value)
+            })
             .collect(),
         Err(_) => Vec::new(),
     }
