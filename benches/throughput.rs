@@ -155,11 +155,11 @@ fn instance(t: &Template, serial: usize) -> Vec<u8> {
     // Only the top-level header block: the returned original keeps its own id.
     let head_end = memmem::find(&m, b"\n\n").unwrap_or(m.len());
     let lower = m[..head_end].to_ascii_lowercase();
-    if let Some(at) = memmem::find(&lower, b"\nmessage-id:") {
-        if let Some(lt) = memchr::memchr(b'<', &m[at..head_end]) {
-            let pos = at + lt + 1;
-            m.splice(pos..pos, format!("s{serial}.").into_bytes());
-        }
+    if let Some(at) = memmem::find(&lower, b"\nmessage-id:")
+        && let Some(lt) = memchr::memchr(b'<', &m[at..head_end])
+    {
+        let pos = at + lt + 1;
+        m.splice(pos..pos, format!("s{serial}.").into_bytes());
     }
     m
 }
@@ -208,6 +208,9 @@ struct ChildRun {
 
 /// Runs the release binary on `path` and waits for it with `wait4`, which
 /// returns the child's own resource usage (peak RSS, CPU time).
+// The child is reaped by `wait4` below (for its resource usage), which the
+// lint cannot see.
+#[allow(clippy::zombie_processes)]
 fn run_child(path: &Path, format: &str) -> ChildRun {
     let start = Instant::now();
     let mut child = Command::new(BIN)

@@ -61,14 +61,22 @@ fn main() -> ExitCode {
     }
 }
 
+/// The sample mailbox, built into the binary so that it is there wherever the
+/// binary goes (see `assets/README.md`).
+const SAMPLE_MBOX: &[u8] = include_bytes!("../assets/sample/bounces.mbox");
+
 /// Until the window exists, a plain start classifies the bundled sample.
 fn run_sample() -> Result<ExitCode> {
-    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/sample");
+    let dir = std::env::temp_dir().join(format!("listhygiene-sample-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let sample = dir.join("bounces.mbox");
+    std::fs::write(&sample, SAMPLE_MBOX)?;
     eprintln!(
-        "listhygiene: no command given; classifying the bundled sample in {}\n(see `listhygiene --help`)\n",
-        sample.display()
+        "listhygiene: no command given; classifying the bundled sample mailbox\n(see `listhygiene --help`; `listhygiene classify PATH...` reads your own)\n"
     );
-    classify_command(&[sample], Format::Table)
+    let result = classify_command(&[sample], Format::Table);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
 }
 
 fn classify_command(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
@@ -138,7 +146,9 @@ fn write_record(out: &mut impl Write, r: &Record, format: Format) -> io::Result<
             out.write_all(b"\n")
         }
         Format::Table => {
-            let source = format!("{}:{}", r.source, r.index);
+            // The file name is what tells rows apart in a table.
+            let name = r.source.rsplit(['/', '\\']).next().unwrap_or(&r.source);
+            let source = format!("{name}:{}", r.index);
             let diagnostic: String = r
                 .diagnostic
                 .as_deref()

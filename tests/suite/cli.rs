@@ -440,5 +440,9 @@ fn a_bare_run_classifies_the_bundled_sample() {
             "the sample should show a {kind} row:\n{text}"
         );
     }
-    assert!(stderr(&out).contains("assets/sample"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("bundled sample"), "{}", stderr(&out));
+    assert!(
+        rows.iter().all(|r| r.starts_with("bounces.mbox:")),
+        "{text}"
+    );
 }
