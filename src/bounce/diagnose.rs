@@ -376,7 +376,11 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
     }
     // "User unknown" under a policy status (x.7.x: delivery not authorised)
     // is a filter's answer, not a statement about the mailbox.
-    if reason == UserUnknown && e.status.is_some_and(|s| s.get(1..3) == Some(".7")) {
+    // An explicit refusal at RCPT TO stays what it says.
+    if reason == UserUnknown
+        && e.command != Some(SmtpCommand::RcptTo)
+        && e.status.is_some_and(|s| s.get(1..3) == Some(".7"))
+    {
         return Filtered;
     }
     // RFC 3463 x.2.3 is the administrative size limit, whatever the words.
