@@ -7,3 +7,4 @@
 pub mod bounce;
 pub mod classify;
 pub mod mailbox;
+pub mod policy;

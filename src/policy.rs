@@ -1,0 +1,754 @@
+//! The cleaning rule: stored bounce events and settings → one verdict per
+//! address (BOUNCES.md, "Policy").
+//!
+//! Pure: no I/O, no clock. The store hands in every known mailing and every
+//! bounce event; the list hands in what it knows about each subscriber; this
+//! module walks each address's mailings in date order and applies the rule
+//! exactly as written: one outcome per mailing (the strongest), a hard streak
+//! that neutral outcomes skip and signs of life break, a removal that sticks
+//! once the streak reaches the threshold, and the verdict precedence
+//! complaint > hard > manual > soft escalation > invalid > duplicate > watch >
+//! keep. Row-level verdicts (duplicates) are the export's business: an
+//! address's verdict applies to every row that holds it.
+
+use std::collections::HashMap;
+
+use crate::bounce::{Group, Kind, Reason};
+
+/// Settings of a workspace that the rule reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicySettings {
+    /// Consecutive hard bounces that remove an address (default 3; 1 is
+    /// allowed, with a warning from the caller).
+    pub hard_threshold: u32,
+    /// Every mailing of the newsletter stream went to the whole list, so a
+    /// mailing without a bounce counts as a delivery (default on).
+    pub whole_list: bool,
+    /// Remove after this many consecutive mailings with mailbox or transient
+    /// soft bounces; `None` (the default) never removes for soft bounces.
+    pub soft_escalation: Option<u32>,
+}
+
+impl Default for PolicySettings {
+    fn default() -> Self {
+        PolicySettings {
+            hard_threshold: 3,
+            whole_list: true,
+            soft_escalation: None,
+        }
+    }
+}
+
+/// The soft-escalation count when the user turns it on without choosing one.
+pub const DEFAULT_SOFT_ESCALATION: u32 = 7;
+
+/// One send of a stream (a newsletter issue, or a day of transactional mail).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mailing {
+    pub id: u64,
+    /// Sending stream: `List-Id`, else the original `From` address.
+    pub stream: String,
+    /// Seconds since the epoch, UTC.
+    pub date: i64,
+}
+
+/// One classified bounce (or complaint, auto-reply, delivery report) about an
+/// address in one mailing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub mailing: u64,
+    pub date: i64,
+    pub kind: Kind,
+    pub reason: Reason,
+    pub diagnostic: Option<String>,
+}
+
+impl Event {
+    fn outcome(&self) -> Outcome {
+        match (self.kind, self.reason.group()) {
+            (Kind::Complaint, _) => Outcome::Complaint,
+            (Kind::Hard, _) => Outcome::Hard,
+            (_, Group::Mailbox) => Outcome::MailboxSoft,
+            (Kind::Soft, Group::Transient) => Outcome::TransientSoft,
+            (Kind::AutoReply | Kind::Delivered, _) => Outcome::Alive,
+            _ => Outcome::Neutral,
+        }
+    }
+}
+
+/// What one mailing says about an address. The order is the strength:
+/// complaint > hard > mailbox soft > other soft > signs of life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Outcome {
+    Alive,
+    Neutral,
+    TransientSoft,
+    MailboxSoft,
+    Hard,
+    Complaint,
+}
+
+/// What the subscriber list says about an address.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Subscriber {
+    pub in_list: bool,
+    /// The address is syntactically invalid.
+    pub invalid: bool,
+    /// Last open or click (activity column), seconds since the epoch.
+    pub last_activity: Option<i64>,
+    /// From when the address was on the list (subscription column).
+    pub subscribed: Option<i64>,
+}
+
+/// A decision the user made in the review pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Override {
+    Keep,
+    Remove,
+}
+
+/// The decision for one address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Verdict {
+    RemoveComplaint,
+    RemoveHard,
+    RemoveManual,
+    RemoveSoft,
+    RemoveInvalid,
+    RemoveDuplicate,
+    Watch,
+    Keep,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::RemoveComplaint => "remove_complaint",
+            Verdict::RemoveHard => "remove_hard",
+            Verdict::RemoveManual => "remove_manual",
+            Verdict::RemoveSoft => "remove_soft",
+            Verdict::RemoveInvalid => "remove_invalid",
+            Verdict::RemoveDuplicate => "remove_duplicate",
+            Verdict::Watch => "watch",
+            Verdict::Keep => "keep",
+        }
+    }
+
+    pub fn is_removal(self) -> bool {
+        !matches!(self, Verdict::Watch | Verdict::Keep)
+    }
+}
+
+/// The verdict for one address, with the figures behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    pub verdict: Verdict,
+    /// Consecutive hard bounces up to the newest known mailing.
+    pub hard_streak: u32,
+    /// The longest hard streak in the history.
+    pub max_hard_streak: u32,
+    /// Mailings with any bounce about the address.
+    pub bounces: u32,
+    pub first_bounce: Option<i64>,
+    pub last_bounce: Option<i64>,
+    /// The reason of the newest bounce.
+    pub last_reason: Option<Reason>,
+    pub last_diagnostic: Option<String>,
+    /// The address is removed but showed a sign of life afterwards (shown
+    /// beside the verdict for review; only a manual keep brings it back).
+    pub alive_after_removal: bool,
+}
+
+/// Everything the rule reads.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// Known mailings, any order.
+    pub mailings: Vec<Mailing>,
+    /// Events per address key (normalised address).
+    pub events: HashMap<String, Vec<Event>>,
+    /// List facts per address key; addresses missing here are not in the list.
+    pub subscribers: HashMap<String, Subscriber>,
+    pub overrides: HashMap<String, Override>,
+    /// The newsletter stream; `None` picks the stream with the most bounces.
+    pub newsletter_stream: Option<String>,
+}
+
+impl History {
+    /// The stream whose mailings are taken to reach the whole list.
+    pub fn newsletter(&self) -> Option<String> {
+        if let Some(chosen) = &self.newsletter_stream {
+            return Some(chosen.clone());
+        }
+        let stream_of: HashMap<u64, &str> = self
+            .mailings
+            .iter()
+            .map(|m| (m.id, m.stream.as_str()))
+            .collect();
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for event in self.events.values().flatten() {
+            if let Some(stream) = stream_of.get(&event.mailing) {
+                *counts.entry(stream).or_default() += 1;
+            }
+        }
+        // Ties go to the lexically first stream, so the choice is stable.
+        counts
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+            .map(|(s, _)| s.to_string())
+    }
+}
+
+/// Decides every address that has events, an override, or a list entry.
+pub fn assess_all(history: &History, settings: &PolicySettings) -> HashMap<String, Assessment> {
+    let mut mailings = history.mailings.clone();
+    mailings.sort_by_key(|m| (m.date, m.id));
+    let newsletter = history.newsletter();
+    let no_events = Vec::new();
+    let mut keys: Vec<&String> = history.events.keys().collect();
+    keys.extend(history.subscribers.keys());
+    keys.extend(history.overrides.keys());
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .map(|key| {
+            let events = history.events.get(key).unwrap_or(&no_events);
+            let subscriber = history.subscribers.get(key).cloned().unwrap_or_default();
+            let decision = assess(
+                events,
+                &mailings,
+                newsletter.as_deref(),
+                &subscriber,
+                history.overrides.get(key).copied(),
+                settings,
+            );
+            (key.clone(), decision)
+        })
+        .collect()
+}
+
+/// Decides one address. `mailings` must be sorted by date.
+pub fn assess(
+    events: &[Event],
+    mailings: &[Mailing],
+    newsletter: Option<&str>,
+    subscriber: &Subscriber,
+    manual: Option<Override>,
+    settings: &PolicySettings,
+) -> Assessment {
+    // One outcome per mailing: the strongest.
+    let mut outcome_of: HashMap<u64, Outcome> = HashMap::new();
+    for e in events {
+        let o = e.outcome();
+        outcome_of
+            .entry(e.mailing)
+            .and_modify(|cur| *cur = (*cur).max(o))
+            .or_insert(o);
+    }
+    let threshold = settings.hard_threshold.max(1);
+    let mut streak = 0u32;
+    let mut max_streak = 0u32;
+    let mut soft_run = 0u32;
+    let mut removed_hard = false;
+    let mut removed_soft = false;
+    let mut complaint = false;
+    let mut alive_after_removal = false;
+    let mut activity_pending = subscriber.last_activity;
+    let mut recent: Vec<Option<Outcome>> = Vec::new();
+    for m in mailings {
+        // A last open or click before this mailing is a sign of life.
+        if let Some(at) = activity_pending
+            && at < m.date
+        {
+            streak = 0;
+            soft_run = 0;
+            alive_after_removal |= removed_hard;
+            activity_pending = None;
+        }
+        let outcome = outcome_of.get(&m.id).copied();
+        recent.push(outcome);
+        match outcome {
+            Some(Outcome::Complaint) => complaint = true,
+            Some(Outcome::Hard) => {
+                streak += 1;
+                max_streak = max_streak.max(streak);
+                removed_hard |= streak >= threshold;
+            }
+            Some(Outcome::MailboxSoft) => {
+                alive_after_removal |= removed_hard;
+                streak = 0;
+                soft_run += 1;
+            }
+            Some(Outcome::TransientSoft) => soft_run += 1,
+            Some(Outcome::Alive) => {
+                alive_after_removal |= removed_hard;
+                streak = 0;
+                soft_run = 0;
+            }
+            Some(Outcome::Neutral) => {}
+            None => {
+                let to_whole_list = settings.whole_list
+                    && newsletter == Some(m.stream.as_str())
+                    && subscriber.in_list
+                    && subscriber.subscribed.is_none_or(|since| since <= m.date);
+                if to_whole_list {
+                    // Presumably delivered: it breaks both runs. A removed
+                    // address is presumed excluded from later mailings.
+                    if !removed_hard {
+                        streak = 0;
+                    }
+                    soft_run = 0;
+                }
+            }
+        }
+        if let Some(n) = settings.soft_escalation {
+            removed_soft |= soft_run >= n.max(1);
+        }
+    }
+    if let Some(at) = activity_pending
+        && mailings.last().is_none_or(|m| at >= m.date)
+        && outcome_of.values().any(|o| *o == Outcome::Hard)
+    {
+        streak = 0;
+        alive_after_removal |= removed_hard;
+    }
+    let soft_in_recent = recent
+        .iter()
+        .rev()
+        .take(3)
+        .filter(|o| matches!(o, Some(Outcome::MailboxSoft | Outcome::TransientSoft)))
+        .count();
+
+    let verdict = match manual {
+        Some(Override::Keep) => Verdict::Keep,
+        _ if complaint => Verdict::RemoveComplaint,
+        _ if removed_hard => Verdict::RemoveHard,
+        Some(Override::Remove) => Verdict::RemoveManual,
+        _ if removed_soft => Verdict::RemoveSoft,
+        _ if subscriber.invalid => Verdict::RemoveInvalid,
+        _ if (1..threshold).contains(&streak) || soft_in_recent >= 2 => Verdict::Watch,
+        _ => Verdict::Keep,
+    };
+    let mut bounced: Vec<&Event> = events
+        .iter()
+        .filter(|e| !matches!(e.outcome(), Outcome::Alive))
+        .collect();
+    bounced.sort_by_key(|e| e.date);
+    let mut bounce_mailings: Vec<u64> = bounced.iter().map(|e| e.mailing).collect();
+    bounce_mailings.sort_unstable();
+    bounce_mailings.dedup();
+    Assessment {
+        verdict,
+        hard_streak: if manual == Some(Override::Keep) {
+            0
+        } else {
+            streak
+        },
+        max_hard_streak: max_streak,
+        bounces: bounce_mailings.len() as u32,
+        first_bounce: bounced.first().map(|e| e.date),
+        last_bounce: bounced.last().map(|e| e.date),
+        last_reason: bounced.last().map(|e| e.reason),
+        last_diagnostic: bounced.last().and_then(|e| e.diagnostic.clone()),
+        alive_after_removal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400;
+    const NEWS: &str = "news.example.com";
+
+    fn mailings(n: u64) -> Vec<Mailing> {
+        (1..=n)
+            .map(|i| Mailing {
+                id: i,
+                stream: NEWS.into(),
+                date: i as i64 * 7 * DAY,
+            })
+            .collect()
+    }
+
+    fn event(mailing: u64, kind: Kind, reason: Reason) -> Event {
+        Event {
+            mailing,
+            date: mailing as i64 * 7 * DAY + 3600,
+            kind,
+            reason,
+            diagnostic: Some(format!("{} in mailing {mailing}", reason.as_str())),
+        }
+    }
+
+    fn hard(m: u64) -> Event {
+        event(m, Kind::Hard, Reason::UserUnknown)
+    }
+
+    fn listed() -> Subscriber {
+        Subscriber {
+            in_list: true,
+            ..Subscriber::default()
+        }
+    }
+
+    fn run(events: &[Event], n: u64, sub: &Subscriber, manual: Option<Override>) -> Assessment {
+        assess(
+            events,
+            &mailings(n),
+            Some(NEWS),
+            sub,
+            manual,
+            &PolicySettings::default(),
+        )
+    }
+
+    #[test]
+    fn three_consecutive_hard_bounces_remove() {
+        let a = run(&[hard(1), hard(2), hard(3)], 3, &listed(), None);
+        assert_eq!(a.verdict, Verdict::RemoveHard);
+        assert_eq!(a.hard_streak, 3);
+        assert_eq!(a.bounces, 3);
+    }
+
+    #[test]
+    fn a_single_hard_bounce_only_watches() {
+        let a = run(&[hard(1)], 1, &listed(), None);
+        assert_eq!(a.verdict, Verdict::Watch);
+        assert_eq!(a.hard_streak, 1);
+    }
+
+    #[test]
+    fn two_hard_bounces_in_one_mailing_count_once() {
+        let a = run(&[hard(1), hard(1), hard(2)], 2, &listed(), None);
+        assert_eq!(a.hard_streak, 2);
+        assert_eq!(a.verdict, Verdict::Watch);
+    }
+
+    #[test]
+    fn a_mailing_without_bounce_resets_when_every_mailing_goes_to_the_whole_list() {
+        let a = run(&[hard(1), hard(2), hard(4)], 4, &listed(), None);
+        assert_eq!(a.hard_streak, 1);
+        assert_eq!(a.verdict, Verdict::Watch);
+    }
+
+    #[test]
+    fn without_the_whole_list_setting_a_gap_does_not_reset() {
+        let settings = PolicySettings {
+            whole_list: false,
+            ..PolicySettings::default()
+        };
+        let a = assess(
+            &[hard(1), hard(2), hard(4)],
+            &mailings(4),
+            Some(NEWS),
+            &listed(),
+            None,
+            &settings,
+        );
+        assert_eq!(a.verdict, Verdict::RemoveHard);
+    }
+
+    #[test]
+    fn a_gap_in_another_stream_does_not_reset() {
+        let mut ms = mailings(3);
+        ms.insert(
+            2,
+            Mailing {
+                id: 99,
+                stream: "shop@example.com".into(),
+                date: 2 * 7 * DAY + DAY,
+            },
+        );
+        let a = assess(
+            &[hard(1), hard(2), hard(3)],
+            &ms,
+            Some(NEWS),
+            &listed(),
+            None,
+            &PolicySettings::default(),
+        );
+        assert_eq!(a.verdict, Verdict::RemoveHard);
+    }
+
+    #[test]
+    fn a_gap_before_the_subscription_date_does_not_reset() {
+        let sub = Subscriber {
+            in_list: true,
+            subscribed: Some(2 * 7 * DAY),
+            ..Subscriber::default()
+        };
+        // Mailing 1 predates the subscription: its missing bounce says nothing.
+        let a = run(&[hard(2), hard(3), hard(4)], 4, &sub, None);
+        assert_eq!(a.verdict, Verdict::RemoveHard);
+    }
+
+    #[test]
+    fn a_mailbox_full_bounce_breaks_the_streak() {
+        let full = event(2, Kind::Soft, Reason::MailboxFull);
+        let a = run(&[hard(1), full, hard(3), hard(4)], 4, &listed(), None);
+        assert_eq!(a.hard_streak, 2);
+        assert_eq!(a.verdict, Verdict::Watch);
+    }
+
+    #[test]
+    fn a_suspended_mailbox_breaks_the_streak() {
+        let s = event(2, Kind::Soft, Reason::Suspend);
+        let a = run(&[hard(1), s, hard(3)], 3, &listed(), None);
+        assert_eq!(a.hard_streak, 1);
+    }
+
+    #[test]
+    fn sender_side_and_transient_bounces_are_neutral() {
+        let blocked = event(2, Kind::Soft, Reason::Blocked);
+        let expired = event(3, Kind::Soft, Reason::Expired);
+        let a = run(
+            &[hard(1), blocked, expired, hard(4), hard(5)],
+            5,
+            &listed(),
+            None,
+        );
+        assert_eq!(a.hard_streak, 3);
+        assert_eq!(a.verdict, Verdict::RemoveHard);
+    }
+
+    #[test]
+    fn sender_side_bounces_alone_never_remove() {
+        let events: Vec<Event> = (1..=6)
+            .map(|m| event(m, Kind::Soft, Reason::Blocked))
+            .collect();
+        let a = run(&events, 6, &listed(), None);
+        assert_eq!(a.verdict, Verdict::Keep);
+        assert_eq!(a.hard_streak, 0);
+    }
+
+    #[test]
+    fn an_auto_reply_breaks_the_streak() {
+        let away = event(2, Kind::AutoReply, Reason::Vacation);
+        let a = run(&[hard(1), away, hard(3)], 3, &listed(), None);
+        assert_eq!(a.hard_streak, 1);
+    }
+
+    #[test]
+    fn a_delivered_report_breaks_the_streak() {
+        let ok = event(2, Kind::Delivered, Reason::Delivered);
+        let a = run(&[hard(1), ok, hard(3)], 3, &listed(), None);
+        assert_eq!(a.hard_streak, 1);
+    }
+
+    #[test]
+    fn the_strongest_outcome_of_a_mailing_wins() {
+        // A hard bounce and an auto-reply from the same mailing: hard.
+        let away = event(2, Kind::AutoReply, Reason::Vacation);
+        let a = run(&[hard(1), hard(2), away, hard(3)], 3, &listed(), None);
+        assert_eq!(a.verdict, Verdict::RemoveHard);
+    }
+
+    #[test]
+    fn activity_after_a_bounce_breaks_the_streak() {
+        let sub = Subscriber {
+            in_list: true,
+            last_activity: Some(2 * 7 * DAY + 2 * DAY),
+            ..Subscriber::default()
+        };
+        let a = run(&[hard(1), hard(2), hard(3)], 3, &sub, None);
+        assert_eq!(a.hard_streak, 1);
+        assert_eq!(a.verdict, Verdict::Watch);
+    }
+
+    #[test]
+    fn activity_after_the_last_bounce_resets_the_current_streak() {
+        let sub = Subscriber {
+            in_list: true,
+            last_activity: Some(10 * 7 * DAY),
+            ..Subscriber::default()
+        };
+        let a = run(&[hard(1), hard(2)], 2, &sub, None);
+        assert_eq!(a.hard_streak, 0);
+        assert_eq!(a.verdict, Verdict::Keep);
+    }
+
+    #[test]
+    fn removal_sticks_after_later_mailings_without_bounce() {
+        let a = run(&[hard(1), hard(2), hard(3)], 6, &listed(), None);
+        assert_eq!(a.verdict, Verdict::RemoveHard);
+        assert!(!a.alive_after_removal);
+    }
+
+    #[test]
+    fn life_after_removal_is_shown_but_does_not_bring_it_back() {
+        let away = event(5, Kind::AutoReply, Reason::Vacation);
+        let a = run(&[hard(1), hard(2), hard(3), away], 5, &listed(), None);
+        assert_eq!(a.verdict, Verdict::RemoveHard);
+        assert!(a.alive_after_removal);
+    }
+
+    #[test]
+    fn a_manual_keep_wins_and_clears_the_streak() {
+        let a = run(
+            &[hard(1), hard(2), hard(3)],
+            3,
+            &listed(),
+            Some(Override::Keep),
+        );
+        assert_eq!(a.verdict, Verdict::Keep);
+        assert_eq!(a.hard_streak, 0);
+    }
+
+    #[test]
+    fn a_manual_remove_is_remove_manual() {
+        let a = run(&[], 3, &listed(), Some(Override::Remove));
+        assert_eq!(a.verdict, Verdict::RemoveManual);
+    }
+
+    #[test]
+    fn any_complaint_removes_at_once() {
+        let c = event(1, Kind::Complaint, Reason::Feedback);
+        let a = run(&[c], 3, &listed(), None);
+        assert_eq!(a.verdict, Verdict::RemoveComplaint);
+    }
+
+    #[test]
+    fn complaint_comes_before_hard() {
+        let c = event(4, Kind::Complaint, Reason::Feedback);
+        let a = run(&[hard(1), hard(2), hard(3), c], 4, &listed(), None);
+        assert_eq!(a.verdict, Verdict::RemoveComplaint);
+    }
+
+    #[test]
+    fn threshold_one_removes_on_one_hard_bounce() {
+        let settings = PolicySettings {
+            hard_threshold: 1,
+            ..PolicySettings::default()
+        };
+        let a = assess(
+            &[hard(1)],
+            &mailings(1),
+            Some(NEWS),
+            &listed(),
+            None,
+            &settings,
+        );
+        assert_eq!(a.verdict, Verdict::RemoveHard);
+    }
+
+    #[test]
+    fn soft_escalation_is_off_by_default() {
+        let events: Vec<Event> = (1..=8)
+            .map(|m| event(m, Kind::Soft, Reason::MailboxFull))
+            .collect();
+        let a = run(&events, 8, &listed(), None);
+        assert_eq!(a.verdict, Verdict::Watch);
+    }
+
+    #[test]
+    fn soft_escalation_removes_after_n_consecutive_soft_mailings() {
+        let settings = PolicySettings {
+            soft_escalation: Some(DEFAULT_SOFT_ESCALATION),
+            ..PolicySettings::default()
+        };
+        let events: Vec<Event> = (1..=7)
+            .map(|m| event(m, Kind::Soft, Reason::MailboxFull))
+            .collect();
+        let a = assess(
+            &events,
+            &mailings(7),
+            Some(NEWS),
+            &listed(),
+            None,
+            &settings,
+        );
+        assert_eq!(a.verdict, Verdict::RemoveSoft);
+        let six = assess(
+            &events[..6],
+            &mailings(6),
+            Some(NEWS),
+            &listed(),
+            None,
+            &settings,
+        );
+        assert_eq!(six.verdict, Verdict::Watch);
+    }
+
+    #[test]
+    fn invalid_addresses_are_remove_invalid() {
+        let sub = Subscriber {
+            in_list: true,
+            invalid: true,
+            ..Subscriber::default()
+        };
+        assert_eq!(run(&[], 2, &sub, None).verdict, Verdict::RemoveInvalid);
+    }
+
+    #[test]
+    fn soft_bounces_in_two_of_the_last_three_mailings_watch() {
+        let events = [
+            event(2, Kind::Soft, Reason::MailboxFull),
+            event(4, Kind::Soft, Reason::SystemError),
+        ];
+        let a = run(&events, 4, &listed(), None);
+        assert_eq!(a.verdict, Verdict::Watch);
+    }
+
+    #[test]
+    fn no_history_is_keep() {
+        assert_eq!(run(&[], 3, &listed(), None).verdict, Verdict::Keep);
+    }
+
+    #[test]
+    fn bounce_figures_are_reported() {
+        let a = run(&[hard(1), hard(2)], 2, &listed(), None);
+        assert_eq!(a.first_bounce, Some(7 * DAY + 3600));
+        assert_eq!(a.last_bounce, Some(14 * DAY + 3600));
+        assert_eq!(a.last_reason, Some(Reason::UserUnknown));
+        assert_eq!(
+            a.last_diagnostic.as_deref(),
+            Some("userunknown in mailing 2")
+        );
+    }
+
+    #[test]
+    fn the_newsletter_is_the_stream_with_most_bounces() {
+        let mut history = History {
+            mailings: vec![
+                Mailing {
+                    id: 1,
+                    stream: NEWS.into(),
+                    date: 0,
+                },
+                Mailing {
+                    id: 2,
+                    stream: "shop".into(),
+                    date: 1,
+                },
+            ],
+            ..History::default()
+        };
+        history.events.insert("a".into(), vec![hard(1), hard(1)]);
+        history.events.insert("b".into(), vec![hard(2)]);
+        assert_eq!(history.newsletter().as_deref(), Some(NEWS));
+        history.newsletter_stream = Some("shop".into());
+        assert_eq!(history.newsletter().as_deref(), Some("shop"));
+    }
+
+    #[test]
+    fn assess_all_covers_events_list_and_overrides() {
+        let mut history = History {
+            mailings: mailings(3),
+            ..History::default()
+        };
+        history
+            .events
+            .insert("gone@example.org".into(), vec![hard(1), hard(2), hard(3)]);
+        history
+            .subscribers
+            .insert("fine@example.org".into(), listed());
+        history
+            .overrides
+            .insert("kept@example.org".into(), Override::Keep);
+        let all = assess_all(&history, &PolicySettings::default());
+        assert_eq!(all["gone@example.org"].verdict, Verdict::RemoveHard);
+        assert_eq!(all["fine@example.org"].verdict, Verdict::Keep);
+        assert_eq!(all["kept@example.org"].verdict, Verdict::Keep);
+        assert_eq!(all.len(), 3);
+    }
+}
