@@ -317,11 +317,13 @@ fn walk(part: &ParsedMail<'_>, mail: &mut Mail, texts: &mut Texts, depth: usize)
         | "message/global-headers"
             if mail.original.is_none() =>
         {
-            let body = decoded_body(part);
+            // Only the header block is read, unless the returned message is
+            // itself a report (a forwarded bounce), which is kept whole.
+            let body = returned_message(part);
             let headers = header_block(&body);
             let lower = headers.to_ascii_lowercase();
             if lower.contains("multipart/report") || lower.contains("report-type=") {
-                mail.embedded_report = Some(body.clone());
+                mail.embedded_report = Some(decoded_body(part));
             }
             mail.original = Some(headers.to_string());
         }
@@ -366,6 +368,23 @@ pub fn header_block(text: &str) -> &str {
     match text.find("\n\n") {
         Some(end) => &text[..end],
         None => text,
+    }
+}
+
+/// The start of a returned message, enough for its header block: parts that
+/// are not transfer-encoded (as RFC 2046 requires of `message/rfc822`) are cut
+/// at the first blank line before decoding.
+fn returned_message(part: &ParsedMail<'_>) -> String {
+    match part.get_body_encoded() {
+        mailparse::body::Body::SevenBit(body) | mailparse::body::Body::EightBit(body) => {
+            let raw = body.get_raw();
+            let raw = normalize_line_ends(raw);
+            let start = raw.iter().position(|b| *b != b'\n').unwrap_or(raw.len());
+            let end =
+                memchr::memmem::find(&raw[start..], b"\n\n").map_or(raw.len(), |e| start + e + 1);
+            decode_charset(&raw[..end], None)
+        }
+        _ => decoded_body(part),
     }
 }
 
@@ -498,13 +517,33 @@ pub fn parse_header_fields(block: &str) -> Vec<(String, String)> {
 /// name `keep` accepts (a returned original can carry dozens of `Received`
 /// lines nobody reads).
 pub fn parse_selected_fields(block: &str, keep: impl Fn(&str) -> bool) -> Vec<(String, String)> {
-    match mailparse::parse_headers(block.as_bytes()) {
+    // Collect the wanted fields (with their continuation lines) first, so
+    // that only they go through the full header parser.
+    let mut wanted = String::new();
+    let mut taking = false;
+    for line in block.lines() {
+        if line.starts_with([' ', '\t']) {
+            if taking {
+                wanted.push_str(line);
+                wanted.push('\n');
+            }
+            continue;
+        }
+        taking = line
+            .split_once(':')
+            .is_some_and(|(name, _)| keep(&name.trim().to_ascii_lowercase()));
+        if taking {
+            wanted.push_str(line);
+            wanted.push('\n');
+        }
+    }
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    match mailparse::parse_headers(wanted.as_bytes()) {
         Ok((headers, _)) => headers
             .iter()
-            .filter_map(|h| {
-                let name = h.get_key_ref().to_ascii_lowercase();
-                keep(&name).then(|| (name, h.get_value()))
-            })
+            .map(|h| (h.get_key_ref().to_ascii_lowercase(), h.get_value()))
             .collect(),
         Err(_) => Vec::new(),
     }
