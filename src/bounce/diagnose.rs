@@ -134,6 +134,8 @@ pub fn reason_from_status(status: &str) -> Option<Reason> {
         (4, 5) => TooManyConn,
         (4, 7) => Expired,
         (5, 3) => TooManyConn,
+        // x.5.0 is "other or undefined protocol status": no reason at all.
+        (5, 0) => return None,
         (5, _) => SyntaxError,
         (6, _) => ContentError,
         (7, 13) | (7, 14) => Suspend,
@@ -156,7 +158,8 @@ pub fn reason_from_reply_code(code: &str) -> Option<Reason> {
     use Reason::*;
     Some(match code {
         "421" => SystemError,
-        "450" | "550" => UserUnknown,
+        // 550 alone is "mailbox unavailable" for any reason, policy included:
+        // too weak to call an address dead.
         "451" => SystemError,
         "452" => MailboxFull,
         "552" => MailboxFull,
