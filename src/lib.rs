@@ -8,3 +8,4 @@ pub mod bounce;
 pub mod classify;
 pub mod mailbox;
 pub mod policy;
+pub mod store;

@@ -1,0 +1,510 @@
+//! The workspace database: an embedded SQLite file holding the history of
+//! imported bounces, the known mailings, the user's overrides and settings.
+//!
+//! Versioned migrations (`PRAGMA user_version`), WAL, foreign keys. An import
+//! is one transaction: a cancelled or failed import leaves nothing
+//! half-written. Messages are deduplicated by [`dedupe::message_key`], so a
+//! mailbox imported twice adds nothing the second time. A file that is not a
+//! workspace is reported, never replaced. The store knows nothing about the
+//! window; it hands the policy a [`crate::policy::History`].
+
+pub mod dedupe;
+pub mod mailing;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::bounce::{Analysis, Kind, MessageKind, Reason};
+use crate::policy::{Event, History, Mailing, Override};
+
+/// Why the workspace could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: not a List Hygiene workspace ({reason}); it was left untouched")]
+    NotAWorkspace { path: PathBuf, reason: String },
+    #[error("{path}: made by a newer List Hygiene (schema {found}, this one knows {known})")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("workspace database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The schema, one step per version. Never edit a released step; add one.
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    "CREATE TABLE imports (
+        id INTEGER PRIMARY KEY,
+        started_at INTEGER NOT NULL,
+        sources TEXT NOT NULL,
+        messages INTEGER NOT NULL DEFAULT 0,
+        duplicates INTEGER NOT NULL DEFAULT 0
+     );
+     CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        dedupe_key TEXT NOT NULL UNIQUE,
+        import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        decoder TEXT
+     );
+     CREATE TABLE mailings (
+        id INTEGER PRIMARY KEY,
+        mailing_key TEXT NOT NULL UNIQUE,
+        stream TEXT NOT NULL,
+        date INTEGER NOT NULL,
+        subject TEXT
+     );
+     CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        mailing_id INTEGER NOT NULL REFERENCES mailings(id),
+        address TEXT NOT NULL,
+        address_raw TEXT NOT NULL,
+        date INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        status TEXT,
+        reply_code TEXT,
+        action TEXT,
+        diagnostic TEXT,
+        remote_mta TEXT
+     );
+     CREATE INDEX events_by_address ON events(address);
+     CREATE INDEX events_by_mailing ON events(mailing_id);
+     CREATE TABLE overrides (
+        address TEXT PRIMARY KEY,
+        action TEXT NOT NULL CHECK (action IN ('keep', 'remove')),
+        at INTEGER NOT NULL
+     );
+     CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+     );",
+];
+
+/// One message to import, with what the bounce engine found in it.
+#[derive(Debug, Clone)]
+pub struct ImportMessage {
+    pub dedupe_key: String,
+    pub source: String,
+    pub index: usize,
+    pub analysis: Analysis,
+    /// When the bounce arrived (its `Date`), for bounces without an original.
+    pub arrival: Option<i64>,
+}
+
+/// What one import added.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub messages: usize,
+    /// Messages already in the workspace, skipped.
+    pub duplicates: usize,
+    pub events: usize,
+    pub new_mailings: usize,
+}
+
+/// An open workspace.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates a workspace file.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        if path.exists() {
+            check_header(path)?;
+        }
+        let conn = Connection::open(path)?;
+        Store::init(conn, path.to_path_buf())
+    }
+
+    /// A workspace in memory (tests, the demo).
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        Store::init(Connection::open_in_memory()?, PathBuf::from(":memory:"))
+    }
+
+    fn init(conn: Connection, path: PathBuf) -> Result<Store, StoreError> {
+        let not_a_workspace = |e: rusqlite::Error| StoreError::NotAWorkspace {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(not_a_workspace)?;
+        // WAL is not available in memory; the answer is ignored there.
+        let _: Option<String> = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .optional()
+            .map_err(not_a_workspace)?;
+        let mut store = Store { conn, path };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: version,
+                known,
+            });
+        }
+        if version == 0 {
+            let foreign: i64 = self.conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )?;
+            if foreign > 0 {
+                return Err(StoreError::NotAWorkspace {
+                    path: self.path.clone(),
+                    reason: "an SQLite database of another program".into(),
+                });
+            }
+        }
+        for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(step)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Imports messages in one transaction. `cancelled` is polled between
+    /// messages; when it says stop, nothing of this import is kept.
+    pub fn import(
+        &mut self,
+        sources: &str,
+        started_at: i64,
+        messages: &[ImportMessage],
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Option<ImportSummary>, StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO imports (started_at, sources) VALUES (?1, ?2)",
+            params![started_at, sources],
+        )?;
+        let import_id = tx.last_insert_rowid();
+        let mut summary = ImportSummary::default();
+        {
+            let mut known = tx.prepare_cached("SELECT 1 FROM messages WHERE dedupe_key = ?1")?;
+            let mut add_message = tx.prepare_cached(
+                "INSERT INTO messages (dedupe_key, import_id, source, idx, kind, decoder)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let mut add_event = tx.prepare_cached(
+                "INSERT INTO events (message_id, mailing_id, address, address_raw, date, kind,
+                   reason, status, reply_code, action, diagnostic, remote_mta)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            for m in messages {
+                if cancelled() {
+                    return Ok(None);
+                }
+                if known.exists(params![m.dedupe_key])? {
+                    summary.duplicates += 1;
+                    continue;
+                }
+                add_message.execute(params![
+                    m.dedupe_key,
+                    import_id,
+                    m.source,
+                    m.index as i64,
+                    message_kind(m.analysis.kind),
+                    m.analysis.decoder,
+                ])?;
+                let message_id = tx.last_insert_rowid();
+                summary.messages += 1;
+                if m.analysis.findings.is_empty() {
+                    continue;
+                }
+                let arrival = m
+                    .analysis
+                    .findings
+                    .iter()
+                    .find_map(|f| f.date)
+                    .or(m.arrival)
+                    .unwrap_or(0);
+                let (mailing_id, created) = mailing_for(&tx, &m.analysis, arrival)?;
+                summary.new_mailings += usize::from(created);
+                for f in &m.analysis.findings {
+                    add_event.execute(params![
+                        message_id,
+                        mailing_id,
+                        normalize(&f.recipient),
+                        f.recipient,
+                        f.date.unwrap_or(arrival),
+                        f.kind.as_str(),
+                        f.reason.as_str(),
+                        f.status,
+                        f.reply_code,
+                        f.action,
+                        f.diagnostic,
+                        f.remote_mta,
+                    ])?;
+                    summary.events += 1;
+                }
+            }
+        }
+        tx.execute(
+            "UPDATE imports SET messages = ?1, duplicates = ?2 WHERE id = ?3",
+            params![
+                summary.messages as i64,
+                summary.duplicates as i64,
+                import_id
+            ],
+        )?;
+        tx.commit()?;
+        Ok(Some(summary))
+    }
+
+    /// Everything the policy reads: mailings, events by address, overrides.
+    /// The subscriber facts come from the list, not from here.
+    pub fn history(&self) -> Result<History, StoreError> {
+        let mut history = History::default();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, stream, date FROM mailings ORDER BY date, id")?;
+        history.mailings = stmt
+            .query_map([], |r| {
+                Ok(Mailing {
+                    id: r.get::<_, i64>(0)? as u64,
+                    stream: r.get(1)?,
+                    date: r.get(2)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT address, mailing_id, date, kind, reason, diagnostic FROM events ORDER BY date, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?;
+        for row in rows {
+            let (address, mailing, date, kind, reason, diagnostic) = row?;
+            let (Some(kind), Some(reason)) = (parse_kind(&kind), Reason::parse(&reason)) else {
+                continue;
+            };
+            history.events.entry(address).or_default().push(Event {
+                mailing: mailing as u64,
+                date,
+                kind,
+                reason,
+                diagnostic,
+            });
+        }
+        history.overrides = self.overrides()?;
+        history.newsletter_stream = self.setting("newsletter_stream")?;
+        Ok(history)
+    }
+
+    /// The user's keep / remove decisions.
+    pub fn overrides(&self) -> Result<HashMap<String, Override>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT address, action FROM overrides")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (address, action) = row?;
+            let action = if action == "keep" {
+                Override::Keep
+            } else {
+                Override::Remove
+            };
+            out.insert(address, action);
+        }
+        Ok(out)
+    }
+
+    /// Records (or with `None`, withdraws) an override.
+    pub fn set_override(
+        &mut self,
+        address: &str,
+        action: Option<Override>,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        let address = normalize(address);
+        match action {
+            None => {
+                self.conn
+                    .execute("DELETE FROM overrides WHERE address = ?1", params![address])?;
+            }
+            Some(action) => {
+                let action = if action == Override::Keep {
+                    "keep"
+                } else {
+                    "remove"
+                };
+                self.conn.execute(
+                    "INSERT INTO overrides (address, action, at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(address) DO UPDATE SET action = excluded.action, at = excluded.at",
+                    params![address, action, at],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                params![key],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Counts of stored rows: (messages, events, mailings).
+    pub fn counts(&self) -> Result<(i64, i64, i64), StoreError> {
+        let count = |table: &str| -> Result<i64, rusqlite::Error> {
+            self.conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        };
+        Ok((count("messages")?, count("events")?, count("mailings")?))
+    }
+}
+
+/// The mailing a message's bounce belongs to: from its original, else the
+/// latest known mailing dated within the 5 days before the bounce arrived,
+/// else a mailing of the arrival day. Returns its id and whether it is new.
+fn mailing_for(
+    tx: &rusqlite::Transaction<'_>,
+    analysis: &Analysis,
+    arrival: i64,
+) -> Result<(i64, bool), StoreError> {
+    let reference = match mailing::mailing_of(&analysis.original) {
+        Some(m) => m,
+        None => {
+            let recent: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM mailings WHERE date <= ?1 AND date >= ?2
+                     ORDER BY date DESC, id DESC LIMIT 1",
+                    params![arrival, arrival - mailing::ATTACH_WINDOW_SECS],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(id) = recent {
+                return Ok((id, false));
+            }
+            mailing::orphan_mailing(arrival)
+        }
+    };
+    let existing: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM mailings WHERE mailing_key = ?1",
+            params![reference.key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok((id, false));
+    }
+    tx.execute(
+        "INSERT INTO mailings (mailing_key, stream, date, subject) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            reference.key,
+            reference.stream,
+            reference.date,
+            reference.subject
+        ],
+    )?;
+    Ok((tx.last_insert_rowid(), true))
+}
+
+/// The matching key of an address: trimmed, without angle brackets, lower case.
+pub fn normalize(address: &str) -> String {
+    address
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim()
+        .to_lowercase()
+}
+
+fn message_kind(kind: MessageKind) -> &'static str {
+    match kind {
+        MessageKind::Bounce => "bounce",
+        MessageKind::Complaint => "complaint",
+        MessageKind::AutoReply => "auto_reply",
+        MessageKind::NotBounce => "not_bounce",
+    }
+}
+
+fn parse_kind(kind: &str) -> Option<Kind> {
+    Some(match kind {
+        "hard" => Kind::Hard,
+        "soft" => Kind::Soft,
+        "complaint" => Kind::Complaint,
+        "auto_reply" => Kind::AutoReply,
+        "delivered" => Kind::Delivered,
+        "undetermined" => Kind::Undetermined,
+        _ => return None,
+    })
+}
+
+/// Refuses, before SQLite touches it, a file that is not an SQLite database.
+fn check_header(path: &Path) -> Result<(), StoreError> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let mut file = std::fs::File::open(path).map_err(|source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let n = file.read(&mut head).map_err(|source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if n == 0 || head.starts_with(b"SQLite format 3\0") {
+        return Ok(());
+    }
+    Err(StoreError::NotAWorkspace {
+        path: path.to_path_buf(),
+        reason: "the file is not an SQLite database".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,205 @@
+use super::*;
+use crate::bounce;
+use crate::policy::{PolicySettings, Subscriber, Verdict, assess_all};
+
+/// A Postfix-style DSN about `rcpt` for the issue sent on `day` (2024-05-DD).
+fn dsn(rcpt: &str, status: &str, day: u32, message_id: &str) -> Vec<u8> {
+    format!(
+        "From: MAILER-DAEMON@mx.example.net\n\
+         To: news@example.com\n\
+         Subject: Undelivered Mail Returned to Sender\n\
+         Message-ID: <{message_id}@mx.example.net>\n\
+         Date: Thu, {day:02} May 2024 10:00:00 +0000\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n\
+         --b\nContent-Type: text/plain\n\nThe mail system\n\n\
+         --b\nContent-Type: message/delivery-status\n\n\
+         Reporting-MTA: dns; mx.example.net\n\n\
+         Final-Recipient: rfc822; {rcpt}\nAction: failed\nStatus: {status}\n\
+         Diagnostic-Code: smtp; 550 {status} <{rcpt}>: Recipient address rejected: User unknown\n\n\
+         --b\nContent-Type: text/rfc822-headers\n\n\
+         From: Weekly <news@example.com>\nList-Id: Weekly <weekly.example.com>\n\
+         Subject: Issue {day}\nDate: Thu, {day:02} May 2024 09:00:00 +0000\n\
+         Message-ID: <issue{day}@example.com>\n\n--b--\n"
+    )
+    .into_bytes()
+}
+
+fn message(raw: &[u8], index: usize) -> ImportMessage {
+    let analysis = bounce::analyze(raw).expect("fixture parses");
+    ImportMessage {
+        dedupe_key: dedupe::message_key(raw),
+        source: "test.mbox".into(),
+        index,
+        analysis,
+        arrival: None,
+    }
+}
+
+fn never() -> bool {
+    false
+}
+
+#[test]
+fn an_import_stores_events_and_mailings() {
+    let mut store = Store::open_in_memory().unwrap();
+    let batch = [
+        message(&dsn("anna@example.org", "5.1.1", 1, "a1"), 0),
+        message(&dsn("ben@example.org", "5.1.1", 1, "b1"), 1),
+    ];
+    let summary = store
+        .import("test.mbox", 0, &batch, &never)
+        .unwrap()
+        .unwrap();
+    assert_eq!(summary.messages, 2);
+    assert_eq!(summary.events, 2);
+    assert_eq!(summary.new_mailings, 1, "one stream, one day: one mailing");
+    assert_eq!(store.counts().unwrap(), (2, 2, 1));
+}
+
+#[test]
+fn importing_the_same_messages_again_changes_nothing() {
+    let mut store = Store::open_in_memory().unwrap();
+    let batch = [message(&dsn("anna@example.org", "5.1.1", 1, "a1"), 0)];
+    store.import("a", 0, &batch, &never).unwrap();
+    let again = store.import("a", 1, &batch, &never).unwrap().unwrap();
+    assert_eq!(again.messages, 0);
+    assert_eq!(again.duplicates, 1);
+    assert_eq!(store.counts().unwrap(), (1, 1, 1));
+}
+
+#[test]
+fn a_cancelled_import_leaves_nothing() {
+    let mut store = Store::open_in_memory().unwrap();
+    let batch = [
+        message(&dsn("anna@example.org", "5.1.1", 1, "a1"), 0),
+        message(&dsn("ben@example.org", "5.1.1", 1, "b1"), 1),
+    ];
+    let calls = std::cell::Cell::new(0);
+    let cancel_on_second = || {
+        calls.set(calls.get() + 1);
+        calls.get() > 1
+    };
+    assert_eq!(
+        store.import("a", 0, &batch, &cancel_on_second).unwrap(),
+        None
+    );
+    assert_eq!(store.counts().unwrap(), (0, 0, 0));
+}
+
+#[test]
+fn history_feeds_the_policy() {
+    let mut store = Store::open_in_memory().unwrap();
+    let batch: Vec<ImportMessage> = [1, 8, 15]
+        .iter()
+        .enumerate()
+        .map(|(i, day)| {
+            message(
+                &dsn("Anna@Example.org", "5.1.1", *day, &format!("m{day}")),
+                i,
+            )
+        })
+        .collect();
+    store.import("a", 0, &batch, &never).unwrap();
+    let mut history = store.history().unwrap();
+    assert_eq!(history.mailings.len(), 3);
+    history.subscribers.insert(
+        "anna@example.org".into(),
+        Subscriber {
+            in_list: true,
+            ..Subscriber::default()
+        },
+    );
+    let verdicts = assess_all(&history, &PolicySettings::default());
+    assert_eq!(verdicts["anna@example.org"].verdict, Verdict::RemoveHard);
+    assert_eq!(verdicts["anna@example.org"].hard_streak, 3);
+}
+
+#[test]
+fn a_bounce_without_its_original_joins_the_recent_mailing() {
+    let mut store = Store::open_in_memory().unwrap();
+    store
+        .import(
+            "a",
+            0,
+            &[message(&dsn("anna@example.org", "5.1.1", 1, "a1"), 0)],
+            &never,
+        )
+        .unwrap();
+    let bare = b"From: MAILER-DAEMON@mx.example.net\nSubject: Undelivered Mail Returned to Sender\n\
+        Date: Fri, 03 May 2024 10:00:00 +0000\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n\
+        --b\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; carl@example.org\nAction: failed\nStatus: 5.1.1\n\n--b--\n";
+    let summary = store
+        .import("b", 0, &[message(bare, 0)], &never)
+        .unwrap()
+        .unwrap();
+    assert_eq!(summary.new_mailings, 0);
+    assert_eq!(store.counts().unwrap().2, 1);
+}
+
+#[test]
+fn overrides_are_stored_and_withdrawn() {
+    let mut store = Store::open_in_memory().unwrap();
+    store
+        .set_override("<Anna@Example.org>", Some(Override::Keep), 5)
+        .unwrap();
+    assert_eq!(
+        store.overrides().unwrap().get("anna@example.org"),
+        Some(&Override::Keep)
+    );
+    store.set_override("anna@example.org", None, 6).unwrap();
+    assert!(store.overrides().unwrap().is_empty());
+}
+
+#[test]
+fn settings_round_trip() {
+    let mut store = Store::open_in_memory().unwrap();
+    assert_eq!(store.setting("hard_threshold").unwrap(), None);
+    store.set_setting("hard_threshold", "4").unwrap();
+    store.set_setting("hard_threshold", "5").unwrap();
+    assert_eq!(
+        store.setting("hard_threshold").unwrap().as_deref(),
+        Some("5")
+    );
+}
+
+#[test]
+fn a_workspace_file_keeps_its_history_across_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ws/workspace.sqlite");
+    {
+        let mut store = Store::open(&path).unwrap();
+        store
+            .import(
+                "a",
+                0,
+                &[message(&dsn("anna@example.org", "5.1.1", 1, "a1"), 0)],
+                &never,
+            )
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.counts().unwrap(), (1, 1, 1));
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_reported_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.sqlite");
+    std::fs::write(&path, b"my shopping list\n").unwrap();
+    let err = Store::open(&path).err().expect("refused");
+    assert!(matches!(err, StoreError::NotAWorkspace { .. }), "{err}");
+    assert!(err.to_string().contains("notes.sqlite"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), b"my shopping list\n");
+}
+
+#[test]
+fn another_programs_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.sqlite");
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE recipes (name TEXT);")
+        .unwrap();
+    let err = Store::open(&path).err().expect("refused");
+    assert!(matches!(err, StoreError::NotAWorkspace { .. }), "{err}");
+}
