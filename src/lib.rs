@@ -6,6 +6,9 @@
 
 pub mod bounce;
 pub mod classify;
+pub mod job;
+pub mod list;
 pub mod mailbox;
 pub mod policy;
+pub mod reports;
 pub mod store;

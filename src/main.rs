@@ -10,7 +10,10 @@ use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use listhygiene::classify::{self, Record, RunSummary};
+use listhygiene::job::{self, CleanRequest, Progress};
+use listhygiene::list::ListOptions;
 use listhygiene::mailbox::Limits;
+use listhygiene::policy::{PolicySettings, Verdict};
 
 #[derive(Parser)]
 #[command(
@@ -34,6 +37,41 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Jsonl)]
         format: Format,
     },
+    /// Clean a subscriber list: classify the bounces, remember them in the
+    /// workspace, apply the rule and write the cleaned list, the suppression
+    /// list, the bounce report and removed-rows.csv.
+    Clean {
+        /// The subscriber CSV (never modified).
+        #[arg(long)]
+        list: PathBuf,
+        /// Mailbox exports with the bounces (repeat for several).
+        #[arg(long = "bounces", required = true)]
+        bounces: Vec<PathBuf>,
+        /// Folder for the exports.
+        #[arg(long)]
+        out_dir: PathBuf,
+        /// Workspace database (default: one in the platform's data folder).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Consecutive hard bounces that remove an address.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+        hard_threshold: u32,
+        /// Remove after N consecutive mailings with soft bounces (off unless given).
+        #[arg(long)]
+        soft_escalation: Option<u32>,
+        /// Do not assume every newsletter went to the whole list.
+        #[arg(long)]
+        not_whole_list: bool,
+        /// The e-mail column, by header name or 1-based number.
+        #[arg(long)]
+        email_column: Option<String>,
+        /// The last-activity (open/click) column, by header name or 1-based number.
+        #[arg(long)]
+        activity_column: Option<String>,
+        /// Replace existing export files.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -50,6 +88,36 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Classify { paths, format }) => classify_command(&paths, format),
+        Some(Command::Clean {
+            list,
+            bounces,
+            out_dir,
+            db,
+            hard_threshold,
+            soft_escalation,
+            not_whole_list,
+            email_column,
+            activity_column,
+            force,
+        }) => clean_command(CleanRequest {
+            list,
+            bounces,
+            out_dir,
+            db: db.unwrap_or_else(default_workspace),
+            settings: PolicySettings {
+                hard_threshold,
+                whole_list: !not_whole_list,
+                soft_escalation,
+            },
+            list_options: ListOptions {
+                email_column,
+                activity_column,
+            },
+            force,
+            now: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+        }),
         None => run_sample(),
     };
     match result {
@@ -137,6 +205,88 @@ fn classify_command(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
     } else {
         ExitCode::from(2)
     })
+}
+
+/// The workspace used when `--db` is not given.
+fn default_workspace() -> PathBuf {
+    directories::ProjectDirs::from("org", "List Hygiene", "listhygiene")
+        .map(|d| d.data_dir().join("workspace.sqlite"))
+        .unwrap_or_else(|| PathBuf::from("listhygiene-workspace.sqlite"))
+}
+
+fn clean_command(req: CleanRequest) -> Result<ExitCode> {
+    if req.settings.hard_threshold == 1 {
+        eprintln!(
+            "warning: --hard-threshold 1 removes an address after a single hard bounce, which can be a provider's temporary fault"
+        );
+    }
+    let cancel = AtomicBool::new(false);
+    let show_progress = io::stderr().is_terminal();
+    let progress = |p: Progress| {
+        if show_progress && let Progress::ReadingMail { messages } = p {
+            eprint!("\r{messages} messages read   ");
+        }
+    };
+    let report = match job::run_clean(&req, &progress, &cancel) {
+        Ok(report) => report,
+        Err(e) => {
+            if show_progress {
+                eprintln!();
+            }
+            eprintln!("listhygiene: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    if show_progress {
+        eprint!("\r{:40}\r", "");
+    }
+    let kind = |k: &str| report.kinds.get(k).copied().unwrap_or(0);
+    println!("workspace: {}", req.db.display());
+    println!(
+        "messages read: {} ({} new, {} already imported){}",
+        report.messages,
+        report.import.messages,
+        report.import.duplicates,
+        if report.skipped_files > 0 {
+            format!(", {} files skipped", report.skipped_files)
+        } else {
+            String::new()
+        }
+    );
+    println!(
+        "recipients in the messages read: {} hard, {} soft, {} complaint, {} auto-reply, {} delivered, {} undetermined; {} not bounces",
+        kind("hard"),
+        kind("soft"),
+        kind("complaint"),
+        kind("auto_reply"),
+        kind("delivered"),
+        kind("undetermined"),
+        kind("not_bounce")
+    );
+    println!("unreadable: {}", report.unreadable.len());
+    for (source, why) in &report.unreadable {
+        println!("  {source}: {why}");
+    }
+    println!("bounced addresses in the list: {}", report.matched);
+    let removed: usize = report.removed.values().sum();
+    println!("rows removed: {removed}");
+    for verdict in [
+        Verdict::RemoveComplaint,
+        Verdict::RemoveHard,
+        Verdict::RemoveManual,
+        Verdict::RemoveSoft,
+        Verdict::RemoveInvalid,
+        Verdict::RemoveDuplicate,
+    ] {
+        if let Some(n) = report.removed.get(&verdict) {
+            println!("  {}: {n}", verdict.as_str());
+        }
+    }
+    println!("rows kept: {}", report.kept_rows);
+    for file in &report.files {
+        println!("wrote {}", file.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn write_record(out: &mut impl Write, r: &Record, format: Format) -> io::Result<()> {

@@ -114,6 +114,22 @@ pub struct ImportSummary {
     pub new_mailings: usize,
 }
 
+/// One classified bounce as the bounce report shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRow {
+    pub date: i64,
+    pub mailing: String,
+    pub subject: Option<String>,
+    pub address: String,
+    pub kind: String,
+    pub reason: String,
+    pub status: Option<String>,
+    pub reply_code: Option<String>,
+    pub diagnostic: Option<String>,
+    pub source: String,
+    pub index: i64,
+}
+
 /// An open workspace.
 pub struct Store {
     conn: Connection,
@@ -395,6 +411,33 @@ impl Store {
             params![key, value],
         )?;
         Ok(())
+    }
+
+    /// Every stored bounce event, oldest first, for the bounce report.
+    pub fn report_rows(&self) -> Result<Vec<ReportRow>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT e.date, m.mailing_key, m.subject, e.address_raw, e.kind, e.reason, e.status,
+                    e.reply_code, e.diagnostic, g.source, g.idx
+             FROM events e JOIN mailings m ON m.id = e.mailing_id
+                           JOIN messages g ON g.id = e.message_id
+             ORDER BY e.date, e.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ReportRow {
+                date: r.get(0)?,
+                mailing: r.get(1)?,
+                subject: r.get(2)?,
+                address: r.get(3)?,
+                kind: r.get(4)?,
+                reason: r.get(5)?,
+                status: r.get(6)?,
+                reply_code: r.get(7)?,
+                diagnostic: r.get(8)?,
+                source: r.get(9)?,
+                index: r.get(10)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Counts of stored rows: (messages, events, mailings).

@@ -1,0 +1,313 @@
+//! The whole pipeline behind `listhygiene clean` (and, later, the window):
+//! read the subscriber list → read and classify the mailboxes → store the
+//! import → apply the policy → write the exports.
+//!
+//! Runs on the caller's thread; the caller may run it on a worker and poll
+//! the [`Progress`] it reports. Cancelling (the flag) stops within one batch
+//! of messages and leaves the workspace as it was: the import is one
+//! transaction. Input files are only read; every export is written
+//! atomically and never replaces a file unless asked to.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+use crate::bounce::{self, MessageKind, Reason};
+use crate::list::{self, ListError, ListOptions, SubscriberList};
+use crate::mailbox::{self, Item, Limits};
+use crate::policy::{self, Assessment, PolicySettings, Subscriber, Verdict};
+use crate::reports;
+use crate::store::{self, ImportMessage, ImportSummary, Store, StoreError};
+
+/// What to clean, and how.
+#[derive(Debug, Clone)]
+pub struct CleanRequest {
+    pub list: PathBuf,
+    pub bounces: Vec<PathBuf>,
+    pub out_dir: PathBuf,
+    pub db: PathBuf,
+    pub settings: PolicySettings,
+    pub list_options: ListOptions,
+    /// Replace existing export files.
+    pub force: bool,
+    /// Seconds since the epoch: when the import started (recorded with it).
+    pub now: i64,
+}
+
+/// Where the job is; reported as it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    ReadingList,
+    ReadingMail { messages: usize },
+    Storing { messages: usize },
+    Deciding,
+    Exporting,
+}
+
+/// Why the job stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    List(#[from] ListError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Export(#[from] list::ExportError),
+    #[error("no such file or folder: {}", .0.display())]
+    Missing(PathBuf),
+    #[error("cancelled; the workspace is unchanged")]
+    Cancelled,
+}
+
+/// What the job did and found.
+#[derive(Debug, Clone, Default)]
+pub struct CleanReport {
+    pub messages: usize,
+    pub import: ImportSummary,
+    /// Recipients by kind (this import's new messages).
+    pub kinds: HashMap<&'static str, usize>,
+    /// Sources that could not be read, with why.
+    pub unreadable: Vec<(String, String)>,
+    pub skipped_files: usize,
+    /// Bounced addresses (whole history) that are in the list.
+    pub matched: usize,
+    /// List rows removed, by verdict.
+    pub removed: HashMap<Verdict, usize>,
+    pub kept_rows: usize,
+    pub files: Vec<PathBuf>,
+}
+
+/// Runs the pipeline.
+pub fn run_clean(
+    req: &CleanRequest,
+    progress: &dyn Fn(Progress),
+    cancel: &AtomicBool,
+) -> Result<CleanReport, JobError> {
+    progress(Progress::ReadingList);
+    let list = list::read_list(&req.list, &req.list_options)?;
+    for path in &req.bounces {
+        if !path.exists() {
+            return Err(JobError::Missing(path.clone()));
+        }
+    }
+    let mut store = Store::open(&req.db)?;
+    let mut report = CleanReport::default();
+
+    let messages = read_mail(req, progress, cancel, &mut report)?;
+    progress(Progress::Storing {
+        messages: messages.len(),
+    });
+    let sources = req
+        .bounces
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let cancelled = || cancel.load(Ordering::Relaxed);
+    report.import = store
+        .import(&sources, req.now, &messages, &cancelled)?
+        .ok_or(JobError::Cancelled)?;
+
+    progress(Progress::Deciding);
+    let mut history = store.history()?;
+    for row in &list.rows {
+        let Some(key) = &row.email else { continue };
+        let entry = history.subscribers.entry(key.clone()).or_default();
+        entry.in_list = true;
+        entry.invalid |= !row.email_valid;
+        entry.last_activity = entry.last_activity.max(row.activity);
+    }
+    let verdicts = policy::assess_all(&history, &req.settings);
+    report.matched = history
+        .events
+        .keys()
+        .filter(|k| history.subscribers.get(*k).is_some_and(|s| s.in_list))
+        .count();
+
+    progress(Progress::Exporting);
+    write_exports(
+        req,
+        &list,
+        &history.subscribers,
+        &verdicts,
+        &store,
+        &mut report,
+    )?;
+    Ok(report)
+}
+
+/// Reads and classifies every message, in parallel, keeping what the import
+/// needs. Stops early when cancelled.
+fn read_mail(
+    req: &CleanRequest,
+    progress: &dyn Fn(Progress),
+    cancel: &AtomicBool,
+    report: &mut CleanReport,
+) -> Result<Vec<ImportMessage>, JobError> {
+    let mut items: Vec<Item> = Vec::new();
+    let mut out: Vec<ImportMessage> = Vec::new();
+    let mut flush = |items: &mut Vec<Item>, out: &mut Vec<ImportMessage>| {
+        let done: Vec<Result<ImportMessage, (String, String)>> = items
+            .par_iter()
+            .map(|item| match item {
+                Item::Message(m) => {
+                    let analysis = std::panic::catch_unwind(|| bounce::analyze(&m.bytes));
+                    match analysis {
+                        Ok(Ok(analysis)) => Ok(ImportMessage {
+                            dedupe_key: store::dedupe::message_key(&m.bytes),
+                            source: m.source.clone(),
+                            index: m.index,
+                            arrival: None,
+                            analysis,
+                        }),
+                        Ok(Err(e)) => Err((format!("{}:{}", m.source, m.index), e.to_string())),
+                        Err(_) => Err((
+                            format!("{}:{}", m.source, m.index),
+                            "internal error while decoding this message".into(),
+                        )),
+                    }
+                }
+                Item::Unreadable { source, error, .. } => Err((source.clone(), error.clone())),
+            })
+            .collect();
+        items.clear();
+        for d in done {
+            match d {
+                Ok(m) => out.push(m),
+                Err(u) => report.unreadable.push(u),
+            }
+        }
+        progress(Progress::ReadingMail {
+            messages: out.len(),
+        });
+    };
+    let summary = mailbox::walk(&req.bounces, &Limits::default(), |item| {
+        items.push(item);
+        if items.len() >= 512 {
+            flush(&mut items, &mut out);
+        }
+        !cancel.load(Ordering::Relaxed)
+    });
+    flush(&mut items, &mut out);
+    if cancel.load(Ordering::Relaxed) {
+        return Err(JobError::Cancelled);
+    }
+    report.messages = summary.messages;
+    let s = &summary.skipped;
+    report.skipped_files = s.hidden + s.index_files + s.binary + s.other;
+    for m in &out {
+        for f in &m.analysis.findings {
+            *report.kinds.entry(f.kind.as_str()).or_default() += 1;
+        }
+        if m.analysis.kind == MessageKind::NotBounce {
+            *report.kinds.entry("not_bounce").or_default() += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// The verdict of one list row: its address's verdict, or `remove_duplicate`
+/// for a second copy of an address that stays.
+pub fn row_verdict(row: &list::Row, verdicts: &HashMap<String, Assessment>) -> Verdict {
+    let address = row.email.as_ref().and_then(|k| verdicts.get(k));
+    let verdict = match (&row.email, address) {
+        (None, _) => Verdict::RemoveInvalid,
+        (Some(_), Some(a)) => a.verdict,
+        (Some(_), None) if !row.email_valid => Verdict::RemoveInvalid,
+        (Some(_), None) => Verdict::Keep,
+    };
+    if verdict.is_removal() {
+        return verdict;
+    }
+    if row.duplicate_of.is_some() {
+        return Verdict::RemoveDuplicate;
+    }
+    verdict
+}
+
+fn write_exports(
+    req: &CleanRequest,
+    list: &SubscriberList,
+    subscribers: &HashMap<String, Subscriber>,
+    verdicts: &HashMap<String, Assessment>,
+    store: &Store,
+    report: &mut CleanReport,
+) -> Result<(), JobError> {
+    let stem = req
+        .list
+        .file_stem()
+        .map_or_else(|| "list".to_string(), |s| s.to_string_lossy().into_owned());
+    let out = |name: &str| req.out_dir.join(name);
+    std::fs::create_dir_all(&req.out_dir).map_err(|source| list::ExportError::Io {
+        path: req.out_dir.clone(),
+        source,
+    })?;
+
+    let row_verdicts: Vec<Verdict> = list.rows.iter().map(|r| row_verdict(r, verdicts)).collect();
+    for v in &row_verdicts {
+        if v.is_removal() {
+            *report.removed.entry(*v).or_default() += 1;
+        } else {
+            report.kept_rows += 1;
+        }
+    }
+    let cleaned = out(&format!("{stem}-cleaned.{}", extension(&req.list)));
+    list::write_cleaned(
+        list,
+        |row| !row_verdicts[row.index].is_removal(),
+        &cleaned,
+        req.force,
+    )?;
+    report.files.push(cleaned);
+
+    let suppression = out("suppression.csv");
+    list::write_atomic(
+        &suppression,
+        &reports::suppression_csv(verdicts, subscribers),
+        req.force,
+    )?;
+    report.files.push(suppression);
+
+    let bounce_report = out("bounce-report.csv");
+    list::write_atomic(
+        &bounce_report,
+        &reports::bounce_report_csv(&store.report_rows()?),
+        req.force,
+    )?;
+    report.files.push(bounce_report);
+
+    let removed_rows = out("removed-rows.csv");
+    list::write_atomic(
+        &removed_rows,
+        &reports::removed_rows_csv(list, &row_verdicts, verdicts),
+        req.force,
+    )?;
+    report.files.push(removed_rows);
+    Ok(())
+}
+
+fn extension(path: &Path) -> String {
+    path.extension()
+        .map_or_else(|| "csv".to_string(), |e| e.to_string_lossy().into_owned())
+}
+
+/// The plain-language "why" of a verdict, for reports.
+pub fn why(verdict: Verdict, assessment: Option<&Assessment>) -> String {
+    let reason = assessment.and_then(|a| a.last_reason);
+    match verdict {
+        Verdict::RemoveComplaint => "Marked as spam by the reader".into(),
+        Verdict::RemoveHard => format!(
+            "{} hard bounces in a row: {}",
+            assessment.map_or(0, |a| a.max_hard_streak),
+            reason.map_or("address problem", Reason::label)
+        ),
+        Verdict::RemoveManual => "Removed by you".into(),
+        Verdict::RemoveSoft => "Soft bounces in too many mailings in a row".into(),
+        Verdict::RemoveInvalid => "Not a valid e-mail address".into(),
+        Verdict::RemoveDuplicate => "Second copy of an address already in the list".into(),
+        Verdict::Watch => "Bounced recently; not yet removed".into(),
+        Verdict::Keep => "Keep".into(),
+    }
+}

@@ -1,0 +1,274 @@
+//! Subscriber lists: reading the CSV a user has, and writing the cleaned copy back.
+//!
+//! This module is for the subscriber file and nothing else: it sniffs the file's
+//! dialect, finds the e-mail (and optional activity) column, validates and
+//! normalises every address, marks duplicates, and later writes the same file minus
+//! the rows the policy removed. It does not decide which rows go (that is the
+//! policy's job) and it does not write the suppression list or the reports, although
+//! those use [`write_atomic`] and [`spreadsheet_safe`] from here.
+//!
+//! # Reading ([`read_list`])
+//!
+//! - **Encoding.** A byte-order mark decides first (UTF-8, UTF-16 LE, UTF-16 BE).
+//!   Without one, text that is NUL on every other byte is UTF-16 without a BOM; bytes
+//!   that are valid UTF-8 are UTF-8; anything else goes to `chardetng`, which usually
+//!   answers Windows-1252 (which is also how ISO-8859-1 is decoded), but may answer
+//!   another legacy encoding (Windows-1251, Shift_JIS, …) when the text says so.
+//!   Only lines holding non-ASCII bytes are shown to the detector (up to 256 KiB).
+//!   Undecodable bytes become U+FFFD in the decoded fields; an address containing
+//!   one is invalid. The export never re-encodes, so such bytes survive untouched.
+//! - **Delimiter.** `,` `;` tab or `|`: for the first 50 records, each candidate's
+//!   count outside quotes is taken per record; the candidate whose most frequent
+//!   non-zero count covers the largest share of records wins, ties going to tab,
+//!   then `;`, then `,`, then `|`; a candidate must appear in at least half of the
+//!   records. With no candidate at all (a single column) it is `,`. Excel's `sep=;`
+//!   first line names the delimiter instead, and is neither header nor row.
+//! - **Records.** The `csv` crate parses the decoded text (flexible record lengths,
+//!   `"` quotes, doubled quotes inside). A quoted field that is never closed is a
+//!   [`ListError::Malformed`] error naming its line, since reading on would swallow
+//!   the rest of the file into one field. Records whose fields are all blank
+//!   (`;;;` lines that spreadsheets leave behind) are not rows: they are kept verbatim
+//!   in the export like blank lines.
+//! - **Header row.** A first record with `@` in any field is data. Otherwise it is a
+//!   header when a column option or the e-mail header table (below) names one of its
+//!   fields, or when a later record contains `@`, or, failing all that, when it looks
+//!   like labels (no field is a number or a date).
+//! - **E-mail column.** `email_column` decides when given: a header name (exact, then
+//!   ignoring case, spaces, `_`, `-` and `.`), else a 1-based column number; anything
+//!   else is [`ListError::UnknownColumn`]. Without it: a header from a table of names in
+//!   many languages (`email`, `E-Mail-Adresse`, `courriel`, `correo electrónico`,
+//!   `メールアドレス`, `邮箱`, …); then a header containing `email` whose values are mostly
+//!   addresses; then the column whose values most often contain `@` and validate (at
+//!   least half of its non-empty values must contain `@`). Otherwise
+//!   [`ListError::NoEmailColumn`] lists the columns found.
+//! - **Activity column** (last open or click) is read only when `activity_column`
+//!   names it. Accepted: ISO 8601 (`2024-03-15`, `2024-03-15T10:00:00Z`,
+//!   `2024-03-15 10:00:00+01:00`), `15.03.2024`, `2024/03/15`, and `a/b/yyyy` with an
+//!   optional time (24-hour or AM/PM). A time without an offset is taken as UTC; a date
+//!   alone is midnight UTC. For `a/b/yyyy` a part above 12 decides between US
+//!   (month first) and UK (day first) for that value. A value whose parts are both 12 or
+//!   less follows the column: if the decided values of the column are all US it is read
+//!   as US, all UK as UK; if the column has no decided value, or both kinds, it is
+//!   `None`. Unparseable values are `None`, never an error.
+//! - **Addresses** are validated by [`validate_address`] and matched on the key from
+//!   [`normalize_address`]; the first row with a key keeps `duplicate_of == None`, later
+//!   ones point at it.
+//!
+//! # Writing ([`write_cleaned`])
+//!
+//! The cleaned file is the input's bytes with the spans of the removed rows cut out:
+//! everything else (BOM, header, blank lines, quoting, delimiter, encoding, line ends,
+//! a missing final line end) is copied verbatim, so kept rows are byte-identical. This
+//! holds for UTF-16 too, because the span of every record is mapped back to the raw
+//! bytes through its line breaks, which every supported encoding keeps one-to-one.
+//!
+//! [`write_atomic`] writes through a temporary file in the target folder, syncs it and
+//! then renames (or hard-links, to refuse an existing file without a race). It refuses
+//! an existing target unless `force`, and it refuses, even with `force`, any file that
+//! [`read_list`] read or [`protect_input`] registered in this process: the user's input
+//! files are never written.
+
+mod address;
+mod columns;
+mod dates;
+mod export;
+mod read;
+mod sniff;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::ops::Range;
+use std::path::PathBuf;
+
+pub use address::{normalize_address, validate_address};
+pub use export::{
+    ExportError, WriteSummary, protect_input, spreadsheet_safe, write_atomic, write_cleaned,
+};
+pub use read::read_list;
+
+/// Choices the user made about the columns; the default detects everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListOptions {
+    /// The e-mail column: a header name or a 1-based column number (`--email-column`).
+    pub email_column: Option<String>,
+    /// The last-activity column (last open or click): a header name or a 1-based
+    /// column number (`--activity-column`). Without it no activity is read.
+    pub activity_column: Option<String>,
+}
+
+/// The line end a file uses: the terminator of its first record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineEnd {
+    /// `\n`
+    Lf,
+    /// `\r\n`
+    CrLf,
+    /// `\r` alone (old Mac files)
+    Cr,
+}
+
+impl LineEnd {
+    /// The line end's characters.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineEnd::Lf => "\n",
+            LineEnd::CrLf => "\r\n",
+            LineEnd::Cr => "\r",
+        }
+    }
+}
+
+/// How a subscriber file is written, as detected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialect {
+    /// `,`, `;`, tab or `|` (or what an Excel `sep=` line names).
+    pub delimiter: u8,
+    /// The text encoding (`windows-1252` also stands for ISO-8859-1).
+    pub encoding: &'static encoding_rs::Encoding,
+    /// Whether the file starts with a byte-order mark.
+    pub bom: bool,
+    /// The first record's line end ([`LineEnd::Lf`] when the file has a single line
+    /// without one).
+    pub line_end: LineEnd,
+    /// Whether the first record is a header row.
+    pub has_header: bool,
+}
+
+/// One subscriber: a data row of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// 0-based position among the data rows (the header, blank lines, all-blank
+    /// records and an Excel `sep=` line are not data rows).
+    pub index: usize,
+    /// 1-based line of the file where the record starts.
+    pub line: usize,
+    /// The decoded fields, as many as the record has.
+    pub fields: Vec<String>,
+    /// The e-mail field as written (empty when the row is too short).
+    pub email_raw: String,
+    /// The matching key from [`normalize_address`]; `None` when the field is empty.
+    pub email: Option<String>,
+    /// Whether the key is a valid address ([`validate_address`]).
+    pub email_valid: bool,
+    /// Last activity in Unix seconds (UTC midnight for a date alone), if the activity
+    /// column was chosen and the value could be read.
+    pub activity: Option<i64>,
+    /// The index of the first row with the same key, for second and later copies.
+    pub duplicate_of: Option<usize>,
+}
+
+/// A subscriber file as read, with what is needed to write it back byte for byte.
+#[derive(Clone)]
+pub struct SubscriberList {
+    /// The file that was read.
+    pub path: PathBuf,
+    /// How the file is written.
+    pub dialect: Dialect,
+    /// The decoded header fields; `None` when the file has no header row.
+    pub header: Option<Vec<String>>,
+    /// 0-based index of the e-mail column.
+    pub email_column: usize,
+    /// 0-based index of the activity column, when one was chosen.
+    pub activity_column: Option<usize>,
+    /// The data rows in file order.
+    pub rows: Vec<Row>,
+    /// The file's bytes as read.
+    raw: Vec<u8>,
+    /// For each row, the byte range of its record in `raw`, line end included.
+    spans: Vec<Range<usize>>,
+}
+
+impl SubscriberList {
+    /// The column labels to show a user: the header fields, or `column N` when there
+    /// is no header (or the header cell is empty).
+    pub fn column_names(&self) -> Vec<String> {
+        let width = self
+            .rows
+            .iter()
+            .map(|row| row.fields.len())
+            .chain(self.header.as_ref().map(Vec::len))
+            .max()
+            .unwrap_or(0);
+        columns::labels(self.header.as_deref(), width)
+    }
+
+    /// The number of data rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the file has no data rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+impl fmt::Debug for SubscriberList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubscriberList")
+            .field("path", &self.path)
+            .field("dialect", &self.dialect)
+            .field("header", &self.header)
+            .field("email_column", &self.email_column)
+            .field("activity_column", &self.activity_column)
+            .field("rows", &self.rows)
+            .field("raw_len", &self.raw.len())
+            .finish()
+    }
+}
+
+/// Why a subscriber file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The file has no records at all.
+    #[error("{} is empty: it has no rows", path.display())]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+    /// No column holds e-mail addresses.
+    #[error(
+        "no e-mail column found in {}; columns are: {} — choose one with --email-column",
+        path.display(),
+        columns.join(", ")
+    )]
+    NoEmailColumn {
+        /// The file.
+        path: PathBuf,
+        /// The columns found (header names, or `column N (first value)`).
+        columns: Vec<String>,
+    },
+    /// A column chosen by name or number does not exist.
+    #[error(
+        "there is no column {name:?} in {}; columns are: {}",
+        path.display(),
+        columns.join(", ")
+    )]
+    UnknownColumn {
+        /// The file.
+        path: PathBuf,
+        /// The name or number asked for.
+        name: String,
+        /// The columns found.
+        columns: Vec<String>,
+    },
+    /// The file cannot be split into records safely.
+    #[error("{}, line {line}: {message}", path.display())]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line where the problem starts.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}

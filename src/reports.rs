@@ -1,0 +1,153 @@
+//! The CSV files `clean` writes beside the cleaned list: the suppression
+//! list, the bounce report and the removed-rows explanation (PRODUCT.md,
+//! "Export"). Dates are ISO 8601 (UTC). The bounce report's cells carry text
+//! from strangers' mail servers and are spreadsheet-safe; the suppression
+//! list is re-imported into mail tools and keeps addresses as they are.
+
+use std::collections::HashMap;
+
+use crate::bounce::date::to_rfc3339;
+use crate::bounce::{Reason, reason};
+use crate::job::why;
+use crate::list::{SubscriberList, spreadsheet_safe};
+use crate::policy::{Assessment, Subscriber, Verdict};
+use crate::store::ReportRow;
+
+fn to_bytes(header: &[&str], rows: Vec<Vec<String>>) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    // Writing into memory cannot fail; a failure would only lose the row.
+    let _ = w.write_record(header);
+    for row in rows {
+        let _ = w.write_record(&row);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+fn date(epoch: Option<i64>) -> String {
+    epoch.map(to_rfc3339).unwrap_or_default()
+}
+
+/// Addresses removed for a bounce or a complaint (duplicates and invalid rows
+/// are not suppressions), sorted by address.
+pub fn suppression_csv(
+    verdicts: &HashMap<String, Assessment>,
+    subscribers: &HashMap<String, Subscriber>,
+) -> Vec<u8> {
+    let mut rows: Vec<(&String, &Assessment)> = verdicts
+        .iter()
+        .filter(|(_, a)| {
+            matches!(
+                a.verdict,
+                Verdict::RemoveHard
+                    | Verdict::RemoveComplaint
+                    | Verdict::RemoveSoft
+                    | Verdict::RemoveManual
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(b.0));
+    let rows = rows
+        .into_iter()
+        .map(|(address, a)| {
+            let in_list = subscribers.get(address).is_some_and(|s| s.in_list);
+            vec![
+                address.clone(),
+                a.verdict.as_str().to_string(),
+                why(a.verdict, Some(a)),
+                a.last_reason
+                    .map(Reason::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                a.max_hard_streak.to_string(),
+                a.bounces.to_string(),
+                date(a.first_bounce),
+                date(a.last_bounce),
+                a.last_diagnostic.clone().unwrap_or_default(),
+                if in_list { "" } else { "not in list" }.to_string(),
+            ]
+        })
+        .collect();
+    to_bytes(
+        &[
+            "address",
+            "verdict",
+            "reason",
+            "reason_code",
+            "hard_streak",
+            "bounces",
+            "first_bounce",
+            "last_bounce",
+            "last_diagnostic",
+            "not_in_list",
+        ],
+        rows,
+    )
+}
+
+/// One row per classified bounce, oldest first, spreadsheet-safe.
+pub fn bounce_report_csv(events: &[ReportRow]) -> Vec<u8> {
+    let safe = |s: &str| spreadsheet_safe(s).into_owned();
+    let rows = events
+        .iter()
+        .map(|e| {
+            let group = Reason::parse(&e.reason)
+                .map(|r| r.group().as_str())
+                .unwrap_or(reason::Group::Undetermined.as_str());
+            vec![
+                to_rfc3339(e.date),
+                safe(&e.mailing),
+                safe(e.subject.as_deref().unwrap_or("")),
+                safe(&e.address),
+                e.kind.clone(),
+                group.to_string(),
+                e.reason.clone(),
+                safe(e.status.as_deref().unwrap_or("")),
+                safe(e.reply_code.as_deref().unwrap_or("")),
+                safe(e.diagnostic.as_deref().unwrap_or("")),
+                safe(&format!("{}:{}", e.source, e.index)),
+            ]
+        })
+        .collect();
+    to_bytes(
+        &[
+            "date",
+            "mailing",
+            "subject",
+            "address",
+            "kind",
+            "group",
+            "reason",
+            "status",
+            "reply_code",
+            "diagnostic",
+            "source",
+        ],
+        rows,
+    )
+}
+
+/// Every row missing from the cleaned list, with why.
+pub fn removed_rows_csv(
+    list: &SubscriberList,
+    row_verdicts: &[Verdict],
+    verdicts: &HashMap<String, Assessment>,
+) -> Vec<u8> {
+    let first_line = usize::from(list.dialect.has_header) + 1;
+    let rows = list
+        .rows
+        .iter()
+        .zip(row_verdicts)
+        .filter(|(_, v)| v.is_removal())
+        .map(|(row, v)| {
+            let assessment = row.email.as_ref().and_then(|k| verdicts.get(k));
+            vec![
+                (row.index + first_line).to_string(),
+                row.line.to_string(),
+                row.email_raw.clone(),
+                v.as_str().to_string(),
+                why(*v, assessment),
+            ]
+        })
+        .collect();
+    to_bytes(&["row", "line", "address", "verdict", "why"], rows)
+}
