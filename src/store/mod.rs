@@ -497,14 +497,18 @@ fn mailing_for(
     Ok((tx.last_insert_rowid(), true))
 }
 
-/// The matching key of an address: trimmed, without angle brackets, lower case.
+/// The matching key of an address (see [`crate::list::normalize_address`]).
 pub fn normalize(address: &str) -> String {
-    address
-        .trim()
-        .trim_start_matches('<')
-        .trim_end_matches('>')
-        .trim()
-        .to_lowercase()
+    // The same key the subscriber list uses, so bounces and rows match
+    // (IDN domains in punycode or Unicode alike).
+    crate::list::normalize_address(address).unwrap_or_else(|| {
+        address
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .trim()
+            .to_lowercase()
+    })
 }
 
 fn message_kind(kind: MessageKind) -> &'static str {
