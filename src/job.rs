@@ -311,3 +311,77 @@ pub fn why(verdict: Verdict, assessment: Option<&Assessment>) -> String {
         Verdict::Keep => "Keep".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(index: usize, email: &str, duplicate_of: Option<usize>) -> list::Row {
+        list::Row {
+            index,
+            line: index + 2,
+            fields: vec![email.to_string()],
+            email_raw: email.to_string(),
+            email: list::normalize_address(email),
+            email_valid: list::validate_address(email),
+            activity: None,
+            duplicate_of,
+        }
+    }
+
+    fn verdicts(pairs: &[(&str, Verdict)]) -> HashMap<String, Assessment> {
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                let a = Assessment {
+                    verdict: *v,
+                    hard_streak: 0,
+                    max_hard_streak: 0,
+                    bounces: 0,
+                    first_bounce: None,
+                    last_bounce: None,
+                    last_reason: None,
+                    last_diagnostic: None,
+                    alive_after_removal: false,
+                };
+                (k.to_string(), a)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_second_copy_of_a_kept_address_is_remove_duplicate() {
+        let v = verdicts(&[("anna@example.org", Verdict::Keep)]);
+        assert_eq!(
+            row_verdict(&row(0, "anna@example.org", None), &v),
+            Verdict::Keep
+        );
+        assert_eq!(
+            row_verdict(&row(3, "Anna@Example.org", Some(0)), &v),
+            Verdict::RemoveDuplicate
+        );
+    }
+
+    #[test]
+    fn every_copy_of_a_removed_address_goes_with_its_verdict() {
+        let v = verdicts(&[("anna@example.org", Verdict::RemoveHard)]);
+        assert_eq!(
+            row_verdict(&row(3, "ANNA@example.org", Some(0)), &v),
+            Verdict::RemoveHard
+        );
+    }
+
+    #[test]
+    fn rows_without_a_valid_address_are_remove_invalid() {
+        let v = verdicts(&[]);
+        assert_eq!(
+            row_verdict(&row(0, "not an address", None), &v),
+            Verdict::RemoveInvalid
+        );
+        assert_eq!(row_verdict(&row(1, "", None), &v), Verdict::RemoveInvalid);
+        assert_eq!(
+            row_verdict(&row(2, "frank@example.com", None), &v),
+            Verdict::Keep
+        );
+    }
+}
