@@ -154,7 +154,7 @@ fn first_word(value: &str) -> String {
 }
 
 /// Drops a DSN type prefix (`smtp; `, `dns; `, `X-Postfix; `).
-fn strip_type(value: &str) -> &str {
+pub(crate) fn strip_type(value: &str) -> &str {
     match value.split_once(';') {
         Some((kind, rest)) if !kind.contains(' ') && kind.len() < 24 => rest.trim(),
         _ => value.trim(),

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::signs::{from_has, has_header, text_has};
 use super::{Mail, MtaFamily, RawFinding, text};
 use crate::bounce::Reason;
+use crate::bounce::dsn::strip_type;
 
 pub struct AmazonSes;
 
@@ -85,9 +86,9 @@ fn from_notification(n: &Value) -> Vec<RawFinding> {
                         action: str_of(r, "action"),
                         status: str_of(r, "status"),
                         diagnostic: str_of(r, "diagnosticCode")
-                            .map(|d| strip_type(&d))
+                            .map(|d| strip_type(&d).to_string())
                             .unwrap_or_default(),
-                        remote_mta: remote.clone().map(|m| strip_type(&m)),
+                        remote_mta: remote.as_deref().map(|m| strip_type(m).to_string()),
                         date: date.clone(),
                         ..RawFinding::default()
                     })
@@ -136,11 +137,4 @@ fn list(v: &Value, key: &str) -> Vec<Value> {
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default()
-}
-
-fn strip_type(value: &str) -> String {
-    match value.split_once(';') {
-        Some((kind, rest)) if !kind.contains(' ') && kind.len() < 24 => rest.trim().to_string(),
-        _ => value.trim().to_string(),
-    }
 }
