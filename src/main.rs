@@ -359,3 +359,8 @@ fn print_summary(summary: &RunSummary, elapsed: Duration) {
         );
     }
 }
+
+/// mimalloc: the decoders allocate many small strings per message; the
+/// system allocator spends a noticeable share of the time on them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
