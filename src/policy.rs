@@ -226,6 +226,22 @@ pub fn assess_all(history: &History, settings: &PolicySettings) -> HashMap<Strin
         .collect()
 }
 
+/// A large send can straddle midnight, and then its messages carry two
+/// dates and form two "mailings" of one stream. An address that bounced in
+/// one half must not count as delivered in the other: a mailing of the same
+/// stream less than a day away in which it has an outcome answers for it.
+fn same_send_answered(i: usize, mailings: &[Mailing], outcome_of: &HashMap<u64, Outcome>) -> bool {
+    let m = &mailings[i];
+    let near = |other: &&Mailing| (other.date - m.date).abs() < SAME_SEND_SECS;
+    let answers = |other: &Mailing| other.stream == m.stream && outcome_of.contains_key(&other.id);
+    // `mailings` is sorted by date: only the neighbours can be that close.
+    mailings[..i].iter().rev().take_while(near).any(answers)
+        || mailings[i + 1..].iter().take_while(near).any(answers)
+}
+
+/// How close two mailings of one stream must be to be halves of one send.
+const SAME_SEND_SECS: i64 = 86_400;
+
 /// Decides one address. `mailings` must be sorted by date.
 pub fn assess(
     events: &[Event],
@@ -254,7 +270,7 @@ pub fn assess(
     let mut alive_after_removal = false;
     let mut activity_pending = subscriber.last_activity;
     let mut recent: Vec<Option<Outcome>> = Vec::new();
-    for m in mailings {
+    for (i, m) in mailings.iter().enumerate() {
         // A last open or click before this mailing is a sign of life.
         if let Some(at) = activity_pending
             && at < m.date
@@ -289,7 +305,8 @@ pub fn assess(
                 let to_whole_list = settings.whole_list
                     && newsletter == Some(m.stream.as_str())
                     && subscriber.in_list
-                    && subscriber.subscribed.is_none_or(|since| since <= m.date);
+                    && subscriber.subscribed.is_none_or(|since| since <= m.date)
+                    && !same_send_answered(i, mailings, &outcome_of);
                 if to_whole_list {
                     // Presumably delivered: it breaks both runs. A removed
                     // address is presumed excluded from later mailings.
@@ -444,6 +461,30 @@ mod tests {
             &listed(),
             None,
             &settings,
+        );
+        assert_eq!(a.verdict, Verdict::RemoveHard);
+    }
+
+    #[test]
+    fn the_other_half_of_a_send_that_straddled_midnight_does_not_reset() {
+        // Mailing 2 was sent from 23:00 to 01:00: its late messages are dated
+        // the next day and form mailing 20 of the same stream.
+        let mut ms = mailings(3);
+        ms.insert(
+            2,
+            Mailing {
+                id: 20,
+                stream: NEWS.into(),
+                date: 2 * 7 * DAY + 2 * 3600,
+            },
+        );
+        let a = assess(
+            &[hard(1), hard(2), hard(3)],
+            &ms,
+            Some(NEWS),
+            &listed(),
+            None,
+            &PolicySettings::default(),
         );
         assert_eq!(a.verdict, Verdict::RemoveHard);
     }
