@@ -39,6 +39,10 @@ impl Default for PolicySettings {
     }
 }
 
+/// The stream of mailings formed by bounces that returned no original and
+/// joined no known mailing. It is never the newsletter stream.
+pub const UNKNOWN_STREAM: &str = "(unknown stream)";
+
 /// The soft-escalation count when the user turns it on without choosing one.
 pub const DEFAULT_SOFT_ESCALATION: u32 = 7;
 
@@ -186,7 +190,10 @@ impl History {
             .collect();
         let mut counts: HashMap<&str, usize> = HashMap::new();
         for event in self.events.values().flatten() {
-            if let Some(stream) = stream_of.get(&event.mailing) {
+            if let Some(stream) = stream_of
+                .get(&event.mailing)
+                .filter(|s| **s != UNKNOWN_STREAM)
+            {
                 *counts.entry(stream).or_default() += 1;
             }
         }
@@ -769,6 +776,17 @@ mod tests {
         assert_eq!(history.newsletter().as_deref(), Some(NEWS));
         history.newsletter_stream = Some("shop".into());
         assert_eq!(history.newsletter().as_deref(), Some("shop"));
+        // Bounces without their original never make the newsletter stream.
+        history.newsletter_stream = None;
+        history.mailings.push(Mailing {
+            id: 3,
+            stream: UNKNOWN_STREAM.into(),
+            date: 2,
+        });
+        history
+            .events
+            .insert("c".into(), vec![hard(3), hard(3), hard(3), hard(3)]);
+        assert_eq!(history.newsletter().as_deref(), Some(NEWS));
     }
 
     #[test]

@@ -65,9 +65,7 @@ pub fn day_of(epoch: i64) -> String {
 /// How far back a bounce without its original looks for its mailing.
 pub const ATTACH_WINDOW_SECS: i64 = 5 * 86_400;
 
-/// The stream given to bounces whose original is unknown and that no known
-/// mailing claims.
-pub const UNKNOWN_STREAM: &str = "(unknown stream)";
+pub use crate::policy::UNKNOWN_STREAM;
 
 /// The mailing key for a bounce without its original that no known mailing
 /// in the window claims: a mailing of its own arrival day.
