@@ -19,7 +19,7 @@ use crate::list::{self, ListError, ListOptions, SubscriberList};
 use crate::mailbox::{self, Item, Limits};
 use crate::policy::{self, Assessment, PolicySettings, Subscriber, Verdict};
 use crate::reports;
-use crate::store::{self, ImportMessage, ImportSummary, Store, StoreError};
+use crate::store::{self, Import, ImportMessage, ImportSummary, Store, StoreError};
 
 /// What to clean, and how.
 #[derive(Debug, Clone)]
@@ -94,21 +94,19 @@ pub fn run_clean(
     }
     let mut store = Store::open(&req.db)?;
     let mut report = CleanReport::default();
-
-    let messages = read_mail(req, progress, cancel, &mut report)?;
-    progress(Progress::Storing {
-        messages: messages.len(),
-    });
     let sources = req
         .bounces
         .iter()
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join("; ");
-    let cancelled = || cancel.load(Ordering::Relaxed);
-    report.import = store
-        .import(&sources, req.now, &messages, &cancelled)?
-        .ok_or(JobError::Cancelled)?;
+    let mut import = store.begin_import(&sources, req.now)?;
+    read_mail(req, progress, cancel, &mut report, &mut import)?;
+    progress(Progress::Storing {
+        messages: import.summary().messages,
+    });
+    // Dropping the import on an error or a cancel above rolled it back.
+    report.import = import.commit()?;
 
     progress(Progress::Deciding);
     let mut history = store.history()?;
@@ -138,74 +136,92 @@ pub fn run_clean(
     Ok(report)
 }
 
-/// Reads and classifies every message, in parallel, keeping what the import
-/// needs. Stops early when cancelled.
+/// Reads and classifies every message, in parallel, and adds them to the
+/// import batch by batch, so memory does not grow with the mailbox. Stops
+/// early when cancelled.
 fn read_mail(
     req: &CleanRequest,
     progress: &dyn Fn(Progress),
     cancel: &AtomicBool,
     report: &mut CleanReport,
-) -> Result<Vec<ImportMessage>, JobError> {
+    import: &mut Import<'_>,
+) -> Result<(), JobError> {
+    let cancelled = || cancel.load(Ordering::Relaxed);
     let mut items: Vec<Item> = Vec::new();
-    let mut out: Vec<ImportMessage> = Vec::new();
-    let mut flush = |items: &mut Vec<Item>, out: &mut Vec<ImportMessage>| {
-        let done: Vec<Result<ImportMessage, (String, String)>> = items
-            .par_iter()
-            .map(|item| match item {
-                Item::Message(m) => {
-                    let analysis = std::panic::catch_unwind(|| bounce::analyze(&m.bytes));
-                    match analysis {
-                        Ok(Ok(analysis)) => Ok(ImportMessage {
-                            dedupe_key: store::dedupe::message_key(&m.bytes),
-                            source: m.source.clone(),
-                            index: m.index,
-                            arrival: None,
-                            analysis,
-                        }),
-                        Ok(Err(e)) => Err((format!("{}:{}", m.source, m.index), e.to_string())),
-                        Err(_) => Err((
-                            format!("{}:{}", m.source, m.index),
-                            "internal error while decoding this message".into(),
-                        )),
-                    }
-                }
-                Item::Unreadable { source, error, .. } => Err((source.clone(), error.clone())),
-            })
-            .collect();
+    let mut read = 0usize;
+    let mut failure: Option<StoreError> = None;
+    let mut flush = |items: &mut Vec<Item>| -> bool {
+        let done: Vec<Result<ImportMessage, (String, String)>> =
+            items.par_iter().map(decode_item).collect();
         items.clear();
+        let mut batch = Vec::with_capacity(done.len());
         for d in done {
             match d {
-                Ok(m) => out.push(m),
+                Ok(m) => {
+                    for f in &m.analysis.findings {
+                        *report.kinds.entry(f.kind.as_str()).or_default() += 1;
+                    }
+                    if m.analysis.kind == MessageKind::NotBounce {
+                        *report.kinds.entry("not_bounce").or_default() += 1;
+                    }
+                    batch.push(m);
+                }
                 Err(u) => report.unreadable.push(u),
             }
         }
-        progress(Progress::ReadingMail {
-            messages: out.len(),
-        });
+        read += batch.len();
+        progress(Progress::ReadingMail { messages: read });
+        match import.add(&batch, &cancelled) {
+            Ok(going_on) => going_on,
+            Err(e) => {
+                failure = Some(e);
+                false
+            }
+        }
     };
+    let mut going_on = true;
     let summary = mailbox::walk(&req.bounces, &Limits::default(), |item| {
         items.push(item);
         if items.len() >= 512 {
-            flush(&mut items, &mut out);
+            going_on = flush(&mut items);
         }
-        !cancel.load(Ordering::Relaxed)
+        going_on && !cancelled()
     });
-    flush(&mut items, &mut out);
-    if cancel.load(Ordering::Relaxed) {
+    if going_on && !cancelled() {
+        flush(&mut items);
+    }
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    if cancelled() {
         return Err(JobError::Cancelled);
     }
     report.messages = summary.messages;
     let s = &summary.skipped;
     report.skipped_files = s.hidden + s.index_files + s.binary + s.other;
-    for m in &out {
-        for f in &m.analysis.findings {
-            *report.kinds.entry(f.kind.as_str()).or_default() += 1;
+    Ok(())
+}
+
+/// Decodes one item of a mailbox walk into what the import stores, or an
+/// unreadable source with why. A decoder panic (a bug) is contained.
+fn decode_item(item: &Item) -> Result<ImportMessage, (String, String)> {
+    match item {
+        Item::Message(m) => {
+            let label = || format!("{}:{}", m.source, m.index);
+            match std::panic::catch_unwind(|| bounce::analyze(&m.bytes)) {
+                Ok(Ok(analysis)) => Ok(ImportMessage {
+                    dedupe_key: store::dedupe::message_key(&m.bytes),
+                    source: m.source.clone(),
+                    index: m.index,
+                    arrival: None,
+                    analysis,
+                }),
+                Ok(Err(e)) => Err((label(), e.to_string())),
+                Err(_) => Err((label(), "internal error while decoding this message".into())),
+            }
         }
-        if m.analysis.kind == MessageKind::NotBounce {
-            *report.kinds.entry("not_bounce").or_default() += 1;
-        }
+        Item::Unreadable { source, error, .. } => Err((source.clone(), error.clone())),
     }
-    Ok(out)
 }
 
 /// The verdict of one list row: its address's verdict, or `remove_duplicate`

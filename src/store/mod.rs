@@ -130,6 +130,104 @@ pub struct ReportRow {
     pub index: i64,
 }
 
+/// An import in progress: one open transaction.
+pub struct Import<'a> {
+    tx: rusqlite::Transaction<'a>,
+    import_id: i64,
+    summary: ImportSummary,
+}
+
+impl Import<'_> {
+    /// Adds a batch. Returns `false` when `cancelled` said stop (the caller
+    /// then drops the import, and nothing is kept).
+    pub fn add(
+        &mut self,
+        messages: &[ImportMessage],
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<bool, StoreError> {
+        let tx = &self.tx;
+        let summary = &mut self.summary;
+        let mut known = tx.prepare_cached("SELECT 1 FROM messages WHERE dedupe_key = ?1")?;
+        let mut add_message = tx.prepare_cached(
+            "INSERT INTO messages (dedupe_key, import_id, source, idx, kind, decoder)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        let mut add_event = tx.prepare_cached(
+            "INSERT INTO events (message_id, mailing_id, address, address_raw, date, kind,
+               reason, status, reply_code, action, diagnostic, remote_mta)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?;
+        for m in messages {
+            if cancelled() {
+                return Ok(false);
+            }
+            if known.exists(params![m.dedupe_key])? {
+                summary.duplicates += 1;
+                continue;
+            }
+            add_message.execute(params![
+                m.dedupe_key,
+                self.import_id,
+                m.source,
+                m.index as i64,
+                message_kind(m.analysis.kind),
+                m.analysis.decoder,
+            ])?;
+            let message_id = tx.last_insert_rowid();
+            summary.messages += 1;
+            if m.analysis.findings.is_empty() {
+                continue;
+            }
+            let arrival = m
+                .analysis
+                .findings
+                .iter()
+                .find_map(|f| f.date)
+                .or(m.arrival)
+                .unwrap_or(0);
+            let (mailing_id, created) = mailing_for(tx, &m.analysis, arrival)?;
+            summary.new_mailings += usize::from(created);
+            for f in &m.analysis.findings {
+                add_event.execute(params![
+                    message_id,
+                    mailing_id,
+                    normalize(&f.recipient),
+                    f.recipient,
+                    f.date.unwrap_or(arrival),
+                    f.kind.as_str(),
+                    f.reason.as_str(),
+                    f.status,
+                    f.reply_code,
+                    f.action,
+                    f.diagnostic,
+                    f.remote_mta,
+                ])?;
+                summary.events += 1;
+            }
+        }
+        Ok(true)
+    }
+
+    /// What the import has added so far.
+    pub fn summary(&self) -> &ImportSummary {
+        &self.summary
+    }
+
+    /// Makes the import permanent.
+    pub fn commit(self) -> Result<ImportSummary, StoreError> {
+        self.tx.execute(
+            "UPDATE imports SET messages = ?1, duplicates = ?2 WHERE id = ?3",
+            params![
+                self.summary.messages as i64,
+                self.summary.duplicates as i64,
+                self.import_id
+            ],
+        )?;
+        self.tx.commit()?;
+        Ok(self.summary)
+    }
+}
+
 /// An open workspace.
 pub struct Store {
     conn: Connection,
@@ -221,83 +319,32 @@ impl Store {
         messages: &[ImportMessage],
         cancelled: &dyn Fn() -> bool,
     ) -> Result<Option<ImportSummary>, StoreError> {
+        let mut import = self.begin_import(sources, started_at)?;
+        if !import.add(messages, cancelled)? {
+            return Ok(None);
+        }
+        import.commit().map(Some)
+    }
+
+    /// Starts an import: one transaction that batches of messages are added
+    /// to as they are read, so memory does not grow with the mailbox.
+    /// Dropping the [`Import`] without [`Import::commit`] keeps nothing.
+    pub fn begin_import(
+        &mut self,
+        sources: &str,
+        started_at: i64,
+    ) -> Result<Import<'_>, StoreError> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO imports (started_at, sources) VALUES (?1, ?2)",
             params![started_at, sources],
         )?;
         let import_id = tx.last_insert_rowid();
-        let mut summary = ImportSummary::default();
-        {
-            let mut known = tx.prepare_cached("SELECT 1 FROM messages WHERE dedupe_key = ?1")?;
-            let mut add_message = tx.prepare_cached(
-                "INSERT INTO messages (dedupe_key, import_id, source, idx, kind, decoder)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            let mut add_event = tx.prepare_cached(
-                "INSERT INTO events (message_id, mailing_id, address, address_raw, date, kind,
-                   reason, status, reply_code, action, diagnostic, remote_mta)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?;
-            for m in messages {
-                if cancelled() {
-                    return Ok(None);
-                }
-                if known.exists(params![m.dedupe_key])? {
-                    summary.duplicates += 1;
-                    continue;
-                }
-                add_message.execute(params![
-                    m.dedupe_key,
-                    import_id,
-                    m.source,
-                    m.index as i64,
-                    message_kind(m.analysis.kind),
-                    m.analysis.decoder,
-                ])?;
-                let message_id = tx.last_insert_rowid();
-                summary.messages += 1;
-                if m.analysis.findings.is_empty() {
-                    continue;
-                }
-                let arrival = m
-                    .analysis
-                    .findings
-                    .iter()
-                    .find_map(|f| f.date)
-                    .or(m.arrival)
-                    .unwrap_or(0);
-                let (mailing_id, created) = mailing_for(&tx, &m.analysis, arrival)?;
-                summary.new_mailings += usize::from(created);
-                for f in &m.analysis.findings {
-                    add_event.execute(params![
-                        message_id,
-                        mailing_id,
-                        normalize(&f.recipient),
-                        f.recipient,
-                        f.date.unwrap_or(arrival),
-                        f.kind.as_str(),
-                        f.reason.as_str(),
-                        f.status,
-                        f.reply_code,
-                        f.action,
-                        f.diagnostic,
-                        f.remote_mta,
-                    ])?;
-                    summary.events += 1;
-                }
-            }
-        }
-        tx.execute(
-            "UPDATE imports SET messages = ?1, duplicates = ?2 WHERE id = ?3",
-            params![
-                summary.messages as i64,
-                summary.duplicates as i64,
-                import_id
-            ],
-        )?;
-        tx.commit()?;
-        Ok(Some(summary))
+        Ok(Import {
+            tx,
+            import_id,
+            summary: ImportSummary::default(),
+        })
     }
 
     /// Everything the policy reads: mailings, events by address, overrides.

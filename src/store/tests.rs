@@ -203,3 +203,35 @@ fn another_programs_database_is_refused() {
     let err = Store::open(&path).err().expect("refused");
     assert!(matches!(err, StoreError::NotAWorkspace { .. }), "{err}");
 }
+
+#[test]
+fn an_import_grows_batch_by_batch_and_a_dropped_one_keeps_nothing() {
+    let mut store = Store::open_in_memory().unwrap();
+    {
+        let mut import = store.begin_import("a", 0).unwrap();
+        import
+            .add(
+                &[message(&dsn("anna@example.org", "5.1.1", 1, "a1"), 0)],
+                &never,
+            )
+            .unwrap();
+        import
+            .add(
+                &[message(&dsn("ben@example.org", "5.1.1", 1, "b1"), 1)],
+                &never,
+            )
+            .unwrap();
+        assert_eq!(import.summary().messages, 2);
+        // Dropped without commit: a failed or cancelled job.
+    }
+    assert_eq!(store.counts().unwrap(), (0, 0, 0));
+    let mut import = store.begin_import("a", 0).unwrap();
+    import
+        .add(
+            &[message(&dsn("anna@example.org", "5.1.1", 1, "a1"), 0)],
+            &never,
+        )
+        .unwrap();
+    assert_eq!(import.commit().unwrap().messages, 1);
+    assert_eq!(store.counts().unwrap(), (1, 1, 1));
+}
