@@ -1,0 +1,431 @@
+use super::*;
+
+const DAY: i64 = 86_400;
+const NEWS: &str = "news.example.com";
+
+fn mailings(n: u64) -> Vec<Mailing> {
+    (1..=n)
+        .map(|i| Mailing {
+            id: i,
+            stream: NEWS.into(),
+            date: i as i64 * 7 * DAY,
+        })
+        .collect()
+}
+
+fn event(mailing: u64, kind: Kind, reason: Reason) -> Event {
+    Event {
+        mailing,
+        date: mailing as i64 * 7 * DAY + 3600,
+        kind,
+        reason,
+        diagnostic: Some(format!("{} in mailing {mailing}", reason.as_str())),
+    }
+}
+
+fn hard(m: u64) -> Event {
+    event(m, Kind::Hard, Reason::UserUnknown)
+}
+
+fn listed() -> Subscriber {
+    Subscriber {
+        in_list: true,
+        ..Subscriber::default()
+    }
+}
+
+fn run(events: &[Event], n: u64, sub: &Subscriber, manual: Option<Override>) -> Assessment {
+    assess(
+        events,
+        &mailings(n),
+        Some(NEWS),
+        sub,
+        manual,
+        &PolicySettings::default(),
+    )
+}
+
+#[test]
+fn three_consecutive_hard_bounces_remove() {
+    let a = run(&[hard(1), hard(2), hard(3)], 3, &listed(), None);
+    assert_eq!(a.verdict, Verdict::RemoveHard);
+    assert_eq!(a.hard_streak, 3);
+    assert_eq!(a.bounces, 3);
+}
+
+#[test]
+fn a_single_hard_bounce_only_watches() {
+    let a = run(&[hard(1)], 1, &listed(), None);
+    assert_eq!(a.verdict, Verdict::Watch);
+    assert_eq!(a.hard_streak, 1);
+}
+
+#[test]
+fn two_hard_bounces_in_one_mailing_count_once() {
+    let a = run(&[hard(1), hard(1), hard(2)], 2, &listed(), None);
+    assert_eq!(a.hard_streak, 2);
+    assert_eq!(a.verdict, Verdict::Watch);
+}
+
+#[test]
+fn a_mailing_without_bounce_resets_when_every_mailing_goes_to_the_whole_list() {
+    let a = run(&[hard(1), hard(2), hard(4)], 4, &listed(), None);
+    assert_eq!(a.hard_streak, 1);
+    assert_eq!(a.verdict, Verdict::Watch);
+}
+
+#[test]
+fn without_the_whole_list_setting_a_gap_does_not_reset() {
+    let settings = PolicySettings {
+        whole_list: false,
+        ..PolicySettings::default()
+    };
+    let a = assess(
+        &[hard(1), hard(2), hard(4)],
+        &mailings(4),
+        Some(NEWS),
+        &listed(),
+        None,
+        &settings,
+    );
+    assert_eq!(a.verdict, Verdict::RemoveHard);
+}
+
+#[test]
+fn the_other_half_of_a_send_that_straddled_midnight_does_not_reset() {
+    // Mailing 2 was sent from 23:00 to 01:00: its late messages are dated
+    // the next day and form mailing 20 of the same stream.
+    let mut ms = mailings(3);
+    ms.insert(
+        2,
+        Mailing {
+            id: 20,
+            stream: NEWS.into(),
+            date: 2 * 7 * DAY + 2 * 3600,
+        },
+    );
+    let a = assess(
+        &[hard(1), hard(2), hard(3)],
+        &ms,
+        Some(NEWS),
+        &listed(),
+        None,
+        &PolicySettings::default(),
+    );
+    assert_eq!(a.verdict, Verdict::RemoveHard);
+}
+
+#[test]
+fn a_gap_in_another_stream_does_not_reset() {
+    let mut ms = mailings(3);
+    ms.insert(
+        2,
+        Mailing {
+            id: 99,
+            stream: "shop@example.com".into(),
+            date: 2 * 7 * DAY + DAY,
+        },
+    );
+    let a = assess(
+        &[hard(1), hard(2), hard(3)],
+        &ms,
+        Some(NEWS),
+        &listed(),
+        None,
+        &PolicySettings::default(),
+    );
+    assert_eq!(a.verdict, Verdict::RemoveHard);
+}
+
+#[test]
+fn a_gap_before_the_subscription_date_does_not_reset() {
+    let sub = Subscriber {
+        in_list: true,
+        subscribed: Some(2 * 7 * DAY),
+        ..Subscriber::default()
+    };
+    // Mailing 1 predates the subscription: its missing bounce says nothing.
+    let a = run(&[hard(2), hard(3), hard(4)], 4, &sub, None);
+    assert_eq!(a.verdict, Verdict::RemoveHard);
+}
+
+#[test]
+fn a_mailbox_full_bounce_breaks_the_streak() {
+    let full = event(2, Kind::Soft, Reason::MailboxFull);
+    let a = run(&[hard(1), full, hard(3), hard(4)], 4, &listed(), None);
+    assert_eq!(a.hard_streak, 2);
+    assert_eq!(a.verdict, Verdict::Watch);
+}
+
+#[test]
+fn a_suspended_mailbox_breaks_the_streak() {
+    let s = event(2, Kind::Soft, Reason::Suspend);
+    let a = run(&[hard(1), s, hard(3)], 3, &listed(), None);
+    assert_eq!(a.hard_streak, 1);
+}
+
+#[test]
+fn sender_side_and_transient_bounces_are_neutral() {
+    let blocked = event(2, Kind::Soft, Reason::Blocked);
+    let expired = event(3, Kind::Soft, Reason::Expired);
+    let a = run(
+        &[hard(1), blocked, expired, hard(4), hard(5)],
+        5,
+        &listed(),
+        None,
+    );
+    assert_eq!(a.hard_streak, 3);
+    assert_eq!(a.verdict, Verdict::RemoveHard);
+}
+
+#[test]
+fn sender_side_bounces_alone_never_remove() {
+    let events: Vec<Event> = (1..=6)
+        .map(|m| event(m, Kind::Soft, Reason::Blocked))
+        .collect();
+    let a = run(&events, 6, &listed(), None);
+    assert_eq!(a.verdict, Verdict::Keep);
+    assert_eq!(a.hard_streak, 0);
+}
+
+#[test]
+fn an_auto_reply_breaks_the_streak() {
+    let away = event(2, Kind::AutoReply, Reason::Vacation);
+    let a = run(&[hard(1), away, hard(3)], 3, &listed(), None);
+    assert_eq!(a.hard_streak, 1);
+}
+
+#[test]
+fn a_delivered_report_breaks_the_streak() {
+    let ok = event(2, Kind::Delivered, Reason::Delivered);
+    let a = run(&[hard(1), ok, hard(3)], 3, &listed(), None);
+    assert_eq!(a.hard_streak, 1);
+}
+
+#[test]
+fn the_strongest_outcome_of_a_mailing_wins() {
+    // A hard bounce and an auto-reply from the same mailing: hard.
+    let away = event(2, Kind::AutoReply, Reason::Vacation);
+    let a = run(&[hard(1), hard(2), away, hard(3)], 3, &listed(), None);
+    assert_eq!(a.verdict, Verdict::RemoveHard);
+}
+
+#[test]
+fn activity_after_a_bounce_breaks_the_streak() {
+    let sub = Subscriber {
+        in_list: true,
+        last_activity: Some(2 * 7 * DAY + 2 * DAY),
+        ..Subscriber::default()
+    };
+    let a = run(&[hard(1), hard(2), hard(3)], 3, &sub, None);
+    assert_eq!(a.hard_streak, 1);
+    assert_eq!(a.verdict, Verdict::Watch);
+}
+
+#[test]
+fn activity_after_the_last_bounce_resets_the_current_streak() {
+    let sub = Subscriber {
+        in_list: true,
+        last_activity: Some(10 * 7 * DAY),
+        ..Subscriber::default()
+    };
+    let a = run(&[hard(1), hard(2)], 2, &sub, None);
+    assert_eq!(a.hard_streak, 0);
+    assert_eq!(a.verdict, Verdict::Keep);
+}
+
+#[test]
+fn removal_sticks_after_later_mailings_without_bounce() {
+    let a = run(&[hard(1), hard(2), hard(3)], 6, &listed(), None);
+    assert_eq!(a.verdict, Verdict::RemoveHard);
+    assert!(!a.alive_after_removal);
+}
+
+#[test]
+fn life_after_removal_is_shown_but_does_not_bring_it_back() {
+    let away = event(5, Kind::AutoReply, Reason::Vacation);
+    let a = run(&[hard(1), hard(2), hard(3), away], 5, &listed(), None);
+    assert_eq!(a.verdict, Verdict::RemoveHard);
+    assert!(a.alive_after_removal);
+}
+
+#[test]
+fn a_manual_keep_wins_and_clears_the_streak() {
+    let a = run(
+        &[hard(1), hard(2), hard(3)],
+        3,
+        &listed(),
+        Some(Override::Keep),
+    );
+    assert_eq!(a.verdict, Verdict::Keep);
+    assert_eq!(a.hard_streak, 0);
+}
+
+#[test]
+fn a_manual_remove_is_remove_manual() {
+    let a = run(&[], 3, &listed(), Some(Override::Remove));
+    assert_eq!(a.verdict, Verdict::RemoveManual);
+}
+
+#[test]
+fn any_complaint_removes_at_once() {
+    let c = event(1, Kind::Complaint, Reason::Feedback);
+    let a = run(&[c], 3, &listed(), None);
+    assert_eq!(a.verdict, Verdict::RemoveComplaint);
+}
+
+#[test]
+fn complaint_comes_before_hard() {
+    let c = event(4, Kind::Complaint, Reason::Feedback);
+    let a = run(&[hard(1), hard(2), hard(3), c], 4, &listed(), None);
+    assert_eq!(a.verdict, Verdict::RemoveComplaint);
+}
+
+#[test]
+fn threshold_one_removes_on_one_hard_bounce() {
+    let settings = PolicySettings {
+        hard_threshold: 1,
+        ..PolicySettings::default()
+    };
+    let a = assess(
+        &[hard(1)],
+        &mailings(1),
+        Some(NEWS),
+        &listed(),
+        None,
+        &settings,
+    );
+    assert_eq!(a.verdict, Verdict::RemoveHard);
+}
+
+#[test]
+fn soft_escalation_is_off_by_default() {
+    let events: Vec<Event> = (1..=8)
+        .map(|m| event(m, Kind::Soft, Reason::MailboxFull))
+        .collect();
+    let a = run(&events, 8, &listed(), None);
+    assert_eq!(a.verdict, Verdict::Watch);
+}
+
+#[test]
+fn soft_escalation_removes_after_n_consecutive_soft_mailings() {
+    let settings = PolicySettings {
+        soft_escalation: Some(DEFAULT_SOFT_ESCALATION),
+        ..PolicySettings::default()
+    };
+    let events: Vec<Event> = (1..=7)
+        .map(|m| event(m, Kind::Soft, Reason::MailboxFull))
+        .collect();
+    let a = assess(
+        &events,
+        &mailings(7),
+        Some(NEWS),
+        &listed(),
+        None,
+        &settings,
+    );
+    assert_eq!(a.verdict, Verdict::RemoveSoft);
+    let six = assess(
+        &events[..6],
+        &mailings(6),
+        Some(NEWS),
+        &listed(),
+        None,
+        &settings,
+    );
+    assert_eq!(six.verdict, Verdict::Watch);
+}
+
+#[test]
+fn invalid_addresses_are_remove_invalid() {
+    let sub = Subscriber {
+        in_list: true,
+        invalid: true,
+        ..Subscriber::default()
+    };
+    assert_eq!(run(&[], 2, &sub, None).verdict, Verdict::RemoveInvalid);
+}
+
+#[test]
+fn soft_bounces_in_two_of_the_last_three_mailings_watch() {
+    let events = [
+        event(2, Kind::Soft, Reason::MailboxFull),
+        event(4, Kind::Soft, Reason::SystemError),
+    ];
+    let a = run(&events, 4, &listed(), None);
+    assert_eq!(a.verdict, Verdict::Watch);
+}
+
+#[test]
+fn no_history_is_keep() {
+    assert_eq!(run(&[], 3, &listed(), None).verdict, Verdict::Keep);
+}
+
+#[test]
+fn bounce_figures_are_reported() {
+    let a = run(&[hard(1), hard(2)], 2, &listed(), None);
+    assert_eq!(a.first_bounce, Some(7 * DAY + 3600));
+    assert_eq!(a.last_bounce, Some(14 * DAY + 3600));
+    assert_eq!(a.last_reason, Some(Reason::UserUnknown));
+    assert_eq!(
+        a.last_diagnostic.as_deref(),
+        Some("userunknown in mailing 2")
+    );
+}
+
+#[test]
+fn the_newsletter_is_the_stream_with_most_bounces() {
+    let mut history = History {
+        mailings: vec![
+            Mailing {
+                id: 1,
+                stream: NEWS.into(),
+                date: 0,
+            },
+            Mailing {
+                id: 2,
+                stream: "shop".into(),
+                date: 1,
+            },
+        ],
+        ..History::default()
+    };
+    history.events.insert("a".into(), vec![hard(1), hard(1)]);
+    history.events.insert("b".into(), vec![hard(2)]);
+    assert_eq!(history.newsletter().as_deref(), Some(NEWS));
+    history.newsletter_stream = Some("shop".into());
+    assert_eq!(history.newsletter().as_deref(), Some("shop"));
+    // Bounces without their original never make the newsletter stream.
+    history.newsletter_stream = None;
+    history.mailings.push(Mailing {
+        id: 3,
+        stream: UNKNOWN_STREAM.into(),
+        date: 2,
+    });
+    history
+        .events
+        .insert("c".into(), vec![hard(3), hard(3), hard(3), hard(3)]);
+    assert_eq!(history.newsletter().as_deref(), Some(NEWS));
+}
+
+#[test]
+fn assess_all_covers_events_list_and_overrides() {
+    let mut history = History {
+        mailings: mailings(3),
+        ..History::default()
+    };
+    history
+        .events
+        .insert("gone@example.org".into(), vec![hard(1), hard(2), hard(3)]);
+    history
+        .subscribers
+        .insert("fine@example.org".into(), listed());
+    history
+        .overrides
+        .insert("kept@example.org".into(), Override::Keep);
+    let all = assess_all(&history, &PolicySettings::default());
+    assert_eq!(all["gone@example.org"].verdict, Verdict::RemoveHard);
+    assert_eq!(all["fine@example.org"].verdict, Verdict::Keep);
+    assert_eq!(all["kept@example.org"].verdict, Verdict::Keep);
+    assert_eq!(all.len(), 3);
+}
