@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use mailparse::{MailHeaderMap, ParsedMail};
+use mailparse::ParsedMail;
 
 /// A message, taken apart for the decoders.
 #[derive(Debug, Default, Clone)]
@@ -556,11 +556,6 @@ pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> 
         .find(|(n, _)| n == name)
         .map(|(_, v)| v.trim())
         .filter(|v| !v.is_empty())
-}
-
-/// Reads the first value of a header in a mailparse header list.
-pub fn first_header(parsed: &ParsedMail<'_>, name: &str) -> Option<String> {
-    parsed.headers.get_first_value(name)
 }
 
 #[cfg(test)]
