@@ -8,6 +8,31 @@ pub fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// Every fixture message (`tests/fixtures/*.eml`) with its file name, in name
+/// order so that failures are stable; read once for the whole suite.
+pub fn all_fixtures() -> &'static [(String, Vec<u8>)] {
+    static FIXTURES: std::sync::OnceLock<Vec<(String, Vec<u8>)>> = std::sync::OnceLock::new();
+    FIXTURES.get_or_init(|| {
+        let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(fixtures_dir())
+            .expect("fixtures folder")
+            .map(|e| e.expect("fixtures entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .map(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+                (name, bytes)
+            })
+            .collect();
+        out.sort();
+        assert!(
+            out.len() >= 10,
+            "expected the fixture set, found {} .eml files",
+            out.len()
+        );
+        out
+    })
+}
+
 pub fn read_fixture(name: &str) -> Vec<u8> {
     let path = fixtures_dir().join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

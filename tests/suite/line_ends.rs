@@ -11,31 +11,10 @@ use listhygiene::bounce::{self, Analysis, MessageKind};
 use listhygiene::classify::{self, Record};
 use listhygiene::mailbox::Limits;
 
-use crate::common::fixtures_dir;
+use crate::common::{all_fixtures, fixtures_dir};
 
 /// The three line-end forms.
 const FORMS: [(&str, &[u8]); 3] = [("LF", b"\n"), ("CRLF", b"\r\n"), ("CR", b"\r")];
-
-/// Every fixture message, by file name, in name order (so failures are stable).
-fn fixtures() -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(fixtures_dir())
-        .expect("fixtures folder")
-        .map(|e| e.expect("fixtures entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            (name, bytes)
-        })
-        .collect();
-    out.sort();
-    assert!(
-        out.len() >= 10,
-        "expected the fixture set, found {} .eml files",
-        out.len()
-    );
-    out
-}
 
 /// `bytes` with every line end (LF, CRLF or bare CR) replaced by `eol`.
 fn with_line_ends(bytes: &[u8], eol: &[u8]) -> Vec<u8> {
@@ -103,8 +82,8 @@ fn conversion_rewrites_every_line_end() {
 #[test]
 fn analyze_gives_the_same_verdict_for_every_line_end() {
     let mut failures = Vec::new();
-    for (name, lf) in fixtures() {
-        let lf = with_line_ends(&lf, b"\n");
+    for (name, lf) in all_fixtures() {
+        let lf = with_line_ends(lf, b"\n");
         let reference = bounce::analyze(&lf).map(|a| verdict(&a));
         for (form, eol) in &FORMS[1..] {
             let converted = with_line_ends(&lf, eol);
@@ -178,12 +157,12 @@ fn without_source(records: Vec<Record>) -> Vec<Record> {
 /// splitter neither loses nor adds anything that matters, whatever the line ends.
 #[test]
 fn mbox_gives_the_same_records_for_every_line_end() {
-    let fixtures = fixtures();
+    let fixtures = all_fixtures();
     let dir = tempfile::tempdir().unwrap();
     let mut by_form = Vec::new();
     for (form, eol) in FORMS {
         let path = dir.path().join(format!("bounces-{form}.mbox"));
-        write_mbox(&path, &fixtures, eol);
+        write_mbox(&path, fixtures, eol);
         let records = run_records(&[path]);
         let indices: Vec<usize> = records.iter().map(|r| r.index).collect();
         let mut distinct = indices.clone();

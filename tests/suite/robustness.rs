@@ -9,7 +9,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
 
 use proptest::collection::vec;
@@ -20,29 +19,10 @@ use listhygiene::bounce::{self, Group, Kind, MessageKind, Reason};
 use listhygiene::classify::{self, Record};
 use listhygiene::mailbox::{self, Item, Limits, RawMessage, Skipped, WalkSummary};
 
-use crate::common::fixtures_dir;
+use crate::common::all_fixtures as fixtures;
 
 // ---------------------------------------------------------------------------
 // Inputs
-
-/// The fixture messages, read once for all cases.
-fn fixtures() -> &'static [(String, Vec<u8>)] {
-    static FIXTURES: OnceLock<Vec<(String, Vec<u8>)>> = OnceLock::new();
-    FIXTURES.get_or_init(|| {
-        let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(fixtures_dir())
-            .expect("fixtures folder")
-            .map(|e| e.expect("fixtures entry").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-            .map(|p| {
-                let name = p.file_name().unwrap().to_string_lossy().into_owned();
-                (name, std::fs::read(&p).unwrap())
-            })
-            .collect();
-        out.sort();
-        assert!(!out.is_empty(), "no fixtures found");
-        out
-    })
-}
 
 /// Pieces of bounce messages. Random bytes almost never form a header block,
 /// a MIME boundary or a DSN field, so on their own they only exercise the
