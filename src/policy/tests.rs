@@ -34,6 +34,11 @@ fn listed() -> Subscriber {
     }
 }
 
+/// A listed subscriber without overrides, over `ms`, under `settings`.
+fn run_listed(events: &[Event], ms: &[Mailing], settings: &PolicySettings) -> Assessment {
+    assess(events, ms, Some(NEWS), &listed(), None, settings)
+}
+
 fn run(events: &[Event], n: u64, sub: &Subscriber, manual: Option<Override>) -> Assessment {
     assess(
         events,
@@ -80,14 +85,7 @@ fn without_the_whole_list_setting_a_gap_does_not_reset() {
         whole_list: false,
         ..PolicySettings::default()
     };
-    let a = assess(
-        &[hard(1), hard(2), hard(4)],
-        &mailings(4),
-        Some(NEWS),
-        &listed(),
-        None,
-        &settings,
-    );
+    let a = run_listed(&[hard(1), hard(2), hard(4)], &mailings(4), &settings);
     assert_eq!(a.verdict, Verdict::RemoveHard);
 }
 
@@ -104,12 +102,9 @@ fn the_other_half_of_a_send_that_straddled_midnight_does_not_reset() {
             date: 2 * 7 * DAY + 2 * 3600,
         },
     );
-    let a = assess(
+    let a = run_listed(
         &[hard(1), hard(2), hard(3)],
         &ms,
-        Some(NEWS),
-        &listed(),
-        None,
         &PolicySettings::default(),
     );
     assert_eq!(a.verdict, Verdict::RemoveHard);
@@ -126,12 +121,9 @@ fn a_gap_in_another_stream_does_not_reset() {
             date: 2 * 7 * DAY + DAY,
         },
     );
-    let a = assess(
+    let a = run_listed(
         &[hard(1), hard(2), hard(3)],
         &ms,
-        Some(NEWS),
-        &listed(),
-        None,
         &PolicySettings::default(),
     );
     assert_eq!(a.verdict, Verdict::RemoveHard);
@@ -287,14 +279,7 @@ fn threshold_one_removes_on_one_hard_bounce() {
         hard_threshold: 1,
         ..PolicySettings::default()
     };
-    let a = assess(
-        &[hard(1)],
-        &mailings(1),
-        Some(NEWS),
-        &listed(),
-        None,
-        &settings,
-    );
+    let a = run_listed(&[hard(1)], &mailings(1), &settings);
     assert_eq!(a.verdict, Verdict::RemoveHard);
 }
 
@@ -316,23 +301,9 @@ fn soft_escalation_removes_after_n_consecutive_soft_mailings() {
     let events: Vec<Event> = (1..=7)
         .map(|m| event(m, Kind::Soft, Reason::MailboxFull))
         .collect();
-    let a = assess(
-        &events,
-        &mailings(7),
-        Some(NEWS),
-        &listed(),
-        None,
-        &settings,
-    );
+    let a = run_listed(&events, &mailings(7), &settings);
     assert_eq!(a.verdict, Verdict::RemoveSoft);
-    let six = assess(
-        &events[..6],
-        &mailings(6),
-        Some(NEWS),
-        &listed(),
-        None,
-        &settings,
-    );
+    let six = run_listed(&events[..6], &mailings(6), &settings);
     assert_eq!(six.verdict, Verdict::Watch);
 }
 
