@@ -35,6 +35,11 @@ fn message(raw: &[u8], index: usize) -> ImportMessage {
     }
 }
 
+/// Anna's user-unknown bounce from the issue of May 1st.
+fn anna() -> ImportMessage {
+    message(&dsn("anna@example.org", "5.1.1", 1, "a1"), 0)
+}
+
 fn never() -> bool {
     false
 }
@@ -117,14 +122,7 @@ fn history_feeds_the_policy() {
 #[test]
 fn a_bounce_without_its_original_joins_the_recent_mailing() {
     let mut store = Store::open_in_memory().unwrap();
-    store
-        .import(
-            "a",
-            0,
-            &[message(&dsn("anna@example.org", "5.1.1", 1, "a1"), 0)],
-            &never,
-        )
-        .unwrap();
+    store.import("a", 0, &[anna()], &never).unwrap();
     let bare = b"From: MAILER-DAEMON@mx.example.net\nSubject: Undelivered Mail Returned to Sender\n\
         Date: Fri, 03 May 2024 10:00:00 +0000\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n\
         --b\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; carl@example.org\nAction: failed\nStatus: 5.1.1\n\n--b--\n";
@@ -168,14 +166,7 @@ fn a_workspace_file_keeps_its_history_across_opens() {
     let path = dir.path().join("ws/workspace.sqlite");
     {
         let mut store = Store::open(&path).unwrap();
-        store
-            .import(
-                "a",
-                0,
-                &[message(&dsn("anna@example.org", "5.1.1", 1, "a1"), 0)],
-                &never,
-            )
-            .unwrap();
+        store.import("a", 0, &[anna()], &never).unwrap();
     }
     let store = Store::open(&path).unwrap();
     assert_eq!(store.counts().unwrap(), (1, 1, 1));
@@ -209,12 +200,7 @@ fn an_import_grows_batch_by_batch_and_a_dropped_one_keeps_nothing() {
     let mut store = Store::open_in_memory().unwrap();
     {
         let mut import = store.begin_import("a", 0).unwrap();
-        import
-            .add(
-                &[message(&dsn("anna@example.org", "5.1.1", 1, "a1"), 0)],
-                &never,
-            )
-            .unwrap();
+        import.add(&[anna()], &never).unwrap();
         import
             .add(
                 &[message(&dsn("ben@example.org", "5.1.1", 1, "b1"), 1)],
@@ -226,12 +212,7 @@ fn an_import_grows_batch_by_batch_and_a_dropped_one_keeps_nothing() {
     }
     assert_eq!(store.counts().unwrap(), (0, 0, 0));
     let mut import = store.begin_import("a", 0).unwrap();
-    import
-        .add(
-            &[message(&dsn("anna@example.org", "5.1.1", 1, "a1"), 0)],
-            &never,
-        )
-        .unwrap();
+    import.add(&[anna()], &never).unwrap();
     assert_eq!(import.commit().unwrap().messages, 1);
     assert_eq!(store.counts().unwrap(), (1, 1, 1));
 }
