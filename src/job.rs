@@ -40,8 +40,16 @@ pub struct CleanRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
     ReadingList,
-    ReadingMail { messages: usize },
-    Storing { messages: usize },
+    /// Messages read so far; `bytes` of the `total_bytes` the inputs hold
+    /// (an estimate: archives count uncompressed, so `bytes` may pass it).
+    ReadingMail {
+        messages: usize,
+        bytes: u64,
+        total_bytes: u64,
+    },
+    Storing {
+        messages: usize,
+    },
     Deciding,
     Exporting,
 }
@@ -94,19 +102,12 @@ pub fn run_clean(
     }
     let mut store = Store::open(&req.db)?;
     let mut report = CleanReport::default();
-    let sources = req
-        .bounces
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join("; ");
-    let mut import = store.begin_import(&sources, req.now)?;
-    read_mail(req, progress, cancel, &mut report, &mut import)?;
-    progress(Progress::Storing {
-        messages: import.summary().messages,
-    });
-    // Dropping the import on an error or a cancel above rolled it back.
-    report.import = import.commit()?;
+    let outcome = import_mailboxes(&mut store, &req.bounces, req.now, progress, cancel)?;
+    report.messages = outcome.messages;
+    report.import = outcome.import;
+    report.kinds = outcome.kinds;
+    report.unreadable = outcome.unreadable;
+    report.skipped_files = outcome.skipped_files;
 
     progress(Progress::Deciding);
     let mut history = store.history()?;
@@ -136,16 +137,61 @@ pub fn run_clean(
     Ok(report)
 }
 
+/// What one import of mailboxes read and added.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOutcome {
+    /// Messages read (including those already in the workspace).
+    pub messages: usize,
+    pub import: ImportSummary,
+    /// Recipients by kind (this import's new messages).
+    pub kinds: HashMap<&'static str, usize>,
+    /// Sources that could not be read, with why.
+    pub unreadable: Vec<(String, String)>,
+    pub skipped_files: usize,
+}
+
+/// Reads the mailboxes into the workspace as one import: all of it, or, when
+/// cancelled or failed, nothing.
+pub fn import_mailboxes(
+    store: &mut Store,
+    bounces: &[PathBuf],
+    now: i64,
+    progress: &dyn Fn(Progress),
+    cancel: &AtomicBool,
+) -> Result<ImportOutcome, JobError> {
+    for path in bounces {
+        if !path.exists() {
+            return Err(JobError::Missing(path.clone()));
+        }
+    }
+    let sources = bounces
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut outcome = ImportOutcome::default();
+    let mut import = store.begin_import(&sources, now)?;
+    read_mail(bounces, progress, cancel, &mut outcome, &mut import)?;
+    progress(Progress::Storing {
+        messages: import.summary().messages,
+    });
+    // Dropping the import on an error or a cancel above rolled it back.
+    outcome.import = import.commit()?;
+    Ok(outcome)
+}
+
 /// Reads and classifies every message, in parallel, and adds them to the
 /// import batch by batch, so memory does not grow with the mailbox. Stops
 /// early when cancelled.
 fn read_mail(
-    req: &CleanRequest,
+    bounces: &[PathBuf],
     progress: &dyn Fn(Progress),
     cancel: &AtomicBool,
-    report: &mut CleanReport,
+    report: &mut ImportOutcome,
     import: &mut Import<'_>,
 ) -> Result<(), JobError> {
+    let total_bytes = mailbox::total_size(bounces);
+    let bytes = std::cell::Cell::new(0u64);
     let cancelled = || cancel.load(Ordering::Relaxed);
     let mut items: Vec<Item> = Vec::new();
     let mut read = 0usize;
@@ -170,7 +216,11 @@ fn read_mail(
             }
         }
         read += batch.len();
-        progress(Progress::ReadingMail { messages: read });
+        progress(Progress::ReadingMail {
+            messages: read,
+            bytes: bytes.get(),
+            total_bytes,
+        });
         match import.add(&batch, &cancelled) {
             Ok(going_on) => going_on,
             Err(e) => {
@@ -180,7 +230,10 @@ fn read_mail(
         }
     };
     let mut going_on = true;
-    let summary = mailbox::walk(&req.bounces, &Limits::default(), |item| {
+    let summary = mailbox::walk(bounces, &Limits::default(), |item| {
+        if let Item::Message(m) = &item {
+            bytes.set(bytes.get() + m.bytes.len() as u64);
+        }
         items.push(item);
         if items.len() >= 512 {
             going_on = flush(&mut items);
@@ -281,7 +334,7 @@ fn write_exports(
     let suppression = out("suppression.csv");
     list::write_atomic(
         &suppression,
-        &reports::suppression_csv(verdicts, subscribers),
+        &reports::suppression_csv(verdicts, subscribers, false),
         req.force,
     )?;
     report.files.push(suppression);
@@ -289,7 +342,7 @@ fn write_exports(
     let bounce_report = out("bounce-report.csv");
     list::write_atomic(
         &bounce_report,
-        &reports::bounce_report_csv(&store.report_rows()?),
+        &reports::bounce_report_csv(&store.report_rows()?, true),
         req.force,
     )?;
     report.files.push(bounce_report);

@@ -24,6 +24,15 @@ use listhygiene::policy::{PolicySettings, Verdict};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Open the window with the demo data loaded (in a temporary workspace of its own).
+    #[arg(long)]
+    demo: bool,
+    /// The window's workspace database (default: one in the platform's data folder).
+    #[arg(long = "workspace", value_name = "FILE")]
+    workspace: Option<PathBuf>,
+    /// Files to open in the window: a subscriber list and bounce mail.
+    #[arg(value_name = "FILE")]
+    open: Vec<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -112,13 +121,14 @@ fn main() -> ExitCode {
             list_options: ListOptions {
                 email_column,
                 activity_column,
+                ..ListOptions::default()
             },
             force,
             now: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64),
         }),
-        None => run_sample(),
+        None => run_window(cli.demo, cli.workspace, cli.open),
     };
     match result {
         Ok(code) => code,
@@ -129,22 +139,46 @@ fn main() -> ExitCode {
     }
 }
 
-/// The sample mailbox, built into the binary so that it is there wherever the
-/// binary goes (see `assets/README.md`).
-const SAMPLE_MBOX: &[u8] = include_bytes!("../assets/sample/bounces.mbox");
+/// No command: the window.
+#[cfg(feature = "gui")]
+fn run_window(demo: bool, workspace: Option<PathBuf>, open: Vec<PathBuf>) -> Result<ExitCode> {
+    use listhygiene::ui::{App, AppOptions};
+    let prefs_path = directories::ProjectDirs::from("org", "List Hygiene", "listhygiene")
+        .map(|d| d.config_dir().join("prefs.json"));
+    let options = AppOptions {
+        db: workspace.unwrap_or_else(default_workspace),
+        prefs_path,
+        demo,
+        open,
+    };
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("List Hygiene")
+            .with_app_id("listhygiene")
+            .with_inner_size([1280.0, 820.0])
+            .with_min_inner_size([820.0, 560.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "List Hygiene",
+        native,
+        Box::new(move |_cc| Ok(Box::new(App::new(options)))),
+    )
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open the window: {e}\n(no display? `listhygiene classify` and `listhygiene clean` work without one)"
+        )
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
 
-/// Until the window exists, a plain start classifies the bundled sample.
-fn run_sample() -> Result<ExitCode> {
-    let dir = std::env::temp_dir().join(format!("listhygiene-sample-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let sample = dir.join("bounces.mbox");
-    std::fs::write(&sample, SAMPLE_MBOX)?;
-    eprintln!(
-        "listhygiene: no command given; classifying the bundled sample mailbox\n(see `listhygiene --help`; `listhygiene classify PATH...` reads your own)\n"
-    );
-    let result = classify_command(&[sample], Format::Table);
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+/// Built without the window: say so.
+#[cfg(not(feature = "gui"))]
+fn run_window(_demo: bool, _workspace: Option<PathBuf>, _open: Vec<PathBuf>) -> Result<ExitCode> {
+    anyhow::bail!(
+        "this build has no window (built without the `gui` feature); see `listhygiene --help`"
+    )
 }
 
 fn classify_command(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
@@ -223,7 +257,7 @@ fn clean_command(req: CleanRequest) -> Result<ExitCode> {
     let cancel = AtomicBool::new(false);
     let show_progress = io::stderr().is_terminal();
     let progress = |p: Progress| {
-        if show_progress && let Progress::ReadingMail { messages } = p {
+        if show_progress && let Progress::ReadingMail { messages, .. } = p {
             eprint!("\r{messages} messages read   ");
         }
     };

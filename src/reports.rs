@@ -28,11 +28,21 @@ fn date(epoch: Option<i64>) -> String {
 }
 
 /// Addresses removed for a bounce or a complaint (duplicates and invalid rows
-/// are not suppressions), sorted by address.
+/// are not suppressions), sorted by address. With `safe`, text cells are
+/// spreadsheet-safe (off by default: the file is re-imported into mail tools,
+/// and addresses may validly begin with `+`, `-` or `=`).
 pub fn suppression_csv(
     verdicts: &HashMap<String, Assessment>,
     subscribers: &HashMap<String, Subscriber>,
+    safe: bool,
 ) -> Vec<u8> {
+    let cell = |s: String| {
+        if safe {
+            spreadsheet_safe(&s).into_owned()
+        } else {
+            s
+        }
+    };
     let mut rows: Vec<(&String, &Assessment)> = verdicts
         .iter()
         .filter(|(_, a)| {
@@ -51,7 +61,7 @@ pub fn suppression_csv(
         .map(|(address, a)| {
             let in_list = subscribers.get(address).is_some_and(|s| s.in_list);
             vec![
-                address.clone(),
+                cell(address.clone()),
                 a.verdict.as_str().to_string(),
                 why(a.verdict, Some(a)),
                 a.last_reason
@@ -62,7 +72,7 @@ pub fn suppression_csv(
                 a.bounces.to_string(),
                 date(a.first_bounce),
                 date(a.last_bounce),
-                a.last_diagnostic.clone().unwrap_or_default(),
+                cell(a.last_diagnostic.clone().unwrap_or_default()),
                 if in_list { "" } else { "not in list" }.to_string(),
             ]
         })
@@ -84,9 +94,17 @@ pub fn suppression_csv(
     )
 }
 
-/// One row per classified bounce, oldest first, spreadsheet-safe.
-pub fn bounce_report_csv(events: &[ReportRow]) -> Vec<u8> {
-    let safe = |s: &str| spreadsheet_safe(s).into_owned();
+/// One row per classified bounce, oldest first. With `spreadsheet_safe_cells`
+/// (the default: the cells carry text from strangers' mail servers) text
+/// cells are spreadsheet-safe.
+pub fn bounce_report_csv(events: &[ReportRow], spreadsheet_safe_cells: bool) -> Vec<u8> {
+    let safe = |s: &str| {
+        if spreadsheet_safe_cells {
+            spreadsheet_safe(s).into_owned()
+        } else {
+            s.to_string()
+        }
+    };
     let rows = events
         .iter()
         .map(|e| {

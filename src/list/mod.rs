@@ -95,6 +95,59 @@ pub struct ListOptions {
     /// The last-activity column (last open or click): a header name or a 1-based
     /// column number (`--activity-column`). Without it no activity is read.
     pub activity_column: Option<String>,
+    /// The delimiter, instead of the detected one.
+    pub delimiter: Option<u8>,
+    /// The text encoding, instead of the detected one (one of [`encoding_choices`]).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// Whether the first record is a header row, instead of the detected answer.
+    pub has_header: Option<bool>,
+}
+
+/// The delimiters a user can choose, with their labels.
+pub const DELIMITER_CHOICES: [(u8, &str); 4] = [
+    (b',', "comma ,"),
+    (b';', "semicolon ;"),
+    (b'\t', "tab"),
+    (b'|', "pipe |"),
+];
+
+/// A delimiter as a user reads it (`comma ,`, `tab`, …).
+pub fn delimiter_label(delimiter: u8) -> String {
+    DELIMITER_CHOICES
+        .iter()
+        .find(|(d, _)| *d == delimiter)
+        .map_or_else(
+            || format!("{:?}", delimiter as char),
+            |(_, l)| l.to_string(),
+        )
+}
+
+/// The encodings a user can choose for a subscriber file: those in which line
+/// breaks are the plain `\r` / `\n` code units that the export maps back.
+pub fn encoding_choices() -> [&'static encoding_rs::Encoding; 10] {
+    use encoding_rs::*;
+    [
+        UTF_8,
+        WINDOWS_1252,
+        ISO_8859_15,
+        WINDOWS_1250,
+        ISO_8859_2,
+        WINDOWS_1251,
+        KOI8_R,
+        MACINTOSH,
+        UTF_16LE,
+        UTF_16BE,
+    ]
+}
+
+/// Something about one row a user should look at before cleaning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The row's 0-based data index.
+    pub row_index: usize,
+    /// The 1-based line of the file.
+    pub line: usize,
+    pub message: String,
 }
 
 /// The line end a file uses: the terminator of its first record.
@@ -201,6 +254,37 @@ impl SubscriberList {
     /// Whether the file has no data rows.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+
+    /// The rows a user should look at, in file order: no address, an invalid
+    /// address, a second copy of an address, an activity date that cannot be read.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        for row in &self.rows {
+            let problem = |message: String| Problem {
+                row_index: row.index,
+                line: row.line,
+                message,
+            };
+            if row.email.is_none() {
+                out.push(problem("no e-mail address".into()));
+            } else if !row.email_valid {
+                out.push(problem(format!(
+                    "not a valid e-mail address: {}",
+                    row.email_raw.trim()
+                )));
+            } else if let Some(first) = row.duplicate_of {
+                let line = self.rows.get(first).map_or(0, |r| r.line);
+                out.push(problem(format!("same address as line {line}")));
+            }
+            if let Some(column) = self.activity_column {
+                let value = row.fields.get(column).map_or("", |v| v.trim());
+                if row.activity.is_none() && !value.is_empty() {
+                    out.push(problem(format!("cannot read the date {value:?}")));
+                }
+            }
+        }
+        out
     }
 }
 

@@ -49,10 +49,16 @@ pub fn read_list(path: &Path, opts: &ListOptions) -> Result<SubscriberList, List
         line,
         message: message.to_string(),
     };
-    let decoded = sniff::decode(&raw);
+    let decoded = match opts.encoding {
+        Some(encoding) => sniff::decode_as(&raw, encoding),
+        None => sniff::decode(&raw),
+    };
     let text = decoded.text.as_str();
     let excel_separator = sniff::excel_separator(text);
-    let delimiter = excel_separator.unwrap_or_else(|| sniff::delimiter(text));
+    let delimiter = opts
+        .delimiter
+        .or(excel_separator)
+        .unwrap_or_else(|| sniff::delimiter(text));
     if let Some(line) = sniff::unclosed_quote(text, delimiter) {
         return Err(malformed(
             line,
@@ -84,7 +90,9 @@ pub fn read_list(path: &Path, opts: &ListOptions) -> Result<SubscriberList, List
         Some("\r") => LineEnd::Cr,
         _ => LineEnd::Lf,
     };
-    let has_header = detect_header(&records, opts);
+    let has_header = opts
+        .has_header
+        .unwrap_or_else(|| detect_header(&records, opts));
     let width = records.iter().map(|r| r.fields.len()).max().unwrap_or(0);
     let labels = if has_header {
         columns::labels(Some(&first.fields), width)

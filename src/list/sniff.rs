@@ -84,6 +84,20 @@ pub(crate) fn decode(raw: &[u8]) -> Decoded {
     decoded(encoding, raw, false, 0)
 }
 
+/// Decodes a file's bytes in the encoding the user chose (a BOM of that
+/// encoding is skipped).
+pub(crate) fn decode_as(raw: &[u8], encoding: &'static Encoding) -> Decoded {
+    match Encoding::for_bom(raw) {
+        Some((bom_encoding, bom_len)) if bom_encoding == encoding => decoded(
+            encoding,
+            raw.get(bom_len..).unwrap_or_default(),
+            true,
+            bom_len,
+        ),
+        _ => decoded(encoding, raw, false, 0),
+    }
+}
+
 /// Asks `chardetng` about the lines that hold non-ASCII bytes (the others say
 /// nothing about the encoding), up to [`DETECT_BYTES`] of them.
 fn guess_legacy(raw: &[u8]) -> &'static Encoding {

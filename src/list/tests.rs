@@ -415,13 +415,95 @@ fn the_cleaned_list_never_replaces_its_input() {
     assert_eq!(fs::read(&path).unwrap(), b"email\na@example.com\n");
 }
 
+#[test]
+fn the_users_delimiter_encoding_and_header_choices_win() {
+    // Detected: `;` (two per record) and a header row.
+    let input = "name;email;note\nZo\u{eb};zoe@example.org;a,b\n".as_bytes();
+    let list = read(input);
+    assert_eq!(
+        (list.dialect.delimiter, list.dialect.has_header),
+        (b';', true)
+    );
+    assert_eq!(emails(&list), ["zoe@example.org"]);
+
+    // The user says: comma, and no header. Then the header line is a row.
+    let opts = ListOptions {
+        delimiter: Some(b','),
+        has_header: Some(false),
+        email_column: Some("1".into()),
+        ..ListOptions::default()
+    };
+    let list = read_with(input, &opts).unwrap();
+    assert_eq!(list.dialect.delimiter, b',');
+    assert!(!list.dialect.has_header && list.header.is_none());
+    assert_eq!(list.rows.len(), 2);
+    assert_eq!(list.rows[1].fields, ["Zo\u{eb};zoe@example.org;a", "b"]);
+
+    // UTF-8 bytes read as Windows-1252 when the user insists (mojibake, as asked).
+    let opts = ListOptions {
+        encoding: Some(WINDOWS_1252),
+        ..ListOptions::default()
+    };
+    let list = read_with(input, &opts).unwrap();
+    assert_eq!(list.dialect.encoding, WINDOWS_1252);
+    assert_eq!(list.rows[0].fields[0], "Zo\u{c3}\u{ab}");
+    assert_eq!(
+        list.cleaned_bytes(|_| true),
+        input,
+        "the export never re-encodes"
+    );
+}
+
+#[test]
+fn a_chosen_encoding_skips_its_own_bom() {
+    let mut input = vec![0xEF, 0xBB, 0xBF];
+    input.extend_from_slice(b"email\na@example.com\n");
+    let opts = ListOptions {
+        encoding: Some(UTF_8),
+        ..ListOptions::default()
+    };
+    let list = read_with(&input, &opts).unwrap();
+    assert!(list.dialect.bom);
+    assert_eq!(list.header.as_deref(), Some(&["email".to_string()][..]));
+    assert!(
+        encoding_choices()
+            .iter()
+            .all(|e| e.is_ascii_compatible() || *e == UTF_16LE || *e == encoding_rs::UTF_16BE)
+    );
+    assert_eq!(delimiter_label(b'\t'), "tab");
+}
+
+#[test]
+fn problems_name_the_row_and_what_is_wrong() {
+    let input = b"email,last_open\na@example.com,2026-01-02\n,2026-01-02\nnot an address,\nA@Example.com,yesterday-ish\n";
+    let opts = ListOptions {
+        activity_column: Some("last_open".into()),
+        ..ListOptions::default()
+    };
+    let list = read_with(input, &opts).unwrap();
+    let problems: Vec<(usize, String)> = list
+        .problems()
+        .into_iter()
+        .map(|p| (p.line, p.message))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            (3, "no e-mail address".to_string()),
+            (4, "not a valid e-mail address: not an address".to_string()),
+            (5, "same address as line 2".to_string()),
+            (5, "cannot read the date \"yesterday-ish\"".to_string()),
+        ]
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn reading_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
         let _ = read_with(&bytes, &ListOptions::default());
-        let opts = ListOptions { email_column: Some("2".into()), activity_column: Some("1".into()) };
+        let opts = ListOptions { email_column: Some("2".into()), activity_column: Some("1".into()), ..ListOptions::default() };
         let _ = read_with(&bytes, &opts);
     }
 

@@ -112,6 +112,54 @@ pub fn walk<F: FnMut(Item) -> bool>(paths: &[PathBuf], limits: &Limits, sink: F)
     walker.summary
 }
 
+/// The total size in bytes of the files under `paths` (folders recursively,
+/// hidden entries passed over): the denominator of a progress bar. Files
+/// that cannot be read count as empty.
+pub fn total_size(paths: &[PathBuf]) -> u64 {
+    fn size(path: &Path, depth: usize) -> u64 {
+        let Ok(meta) = std::fs::metadata(path) else {
+            return 0;
+        };
+        if meta.is_file() {
+            return meta.len();
+        }
+        if !meta.is_dir() || depth > 64 {
+            return 0;
+        }
+        let Ok(entries) = std::fs::read_dir(path) else {
+            return 0;
+        };
+        entries
+            .flatten()
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| size(&e.path(), depth + 1))
+            .sum()
+    }
+    paths.iter().map(|p| size(p, 0)).sum()
+}
+
+/// Reads one message again, by the `source` and `index` a walk gave it (to
+/// show the raw message behind a finding). `None` when the file is gone or
+/// no longer holds that message.
+pub fn fetch(source: &str, index: usize) -> Option<Vec<u8>> {
+    // A zip entry's source is `archive.zip!/entry`: walk the archive.
+    let file = source
+        .split_once("!/")
+        .map_or(source, |(archive, _)| archive);
+    let mut found = None;
+    walk(&[PathBuf::from(file)], &Limits::default(), |item| {
+        if let Item::Message(m) = item
+            && m.source == source
+            && m.index == index
+        {
+            found = Some(m.bytes);
+            return false;
+        }
+        true
+    });
+    found
+}
+
 /// The sink asked to stop.
 #[derive(Debug)]
 struct Cancelled;

@@ -138,6 +138,32 @@ impl Verdict {
         }
     }
 
+    /// The verdict in plain words, for the window.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::RemoveComplaint => "Remove: marked as spam",
+            Verdict::RemoveHard => "Remove: hard bounces",
+            Verdict::RemoveManual => "Remove: your decision",
+            Verdict::RemoveSoft => "Remove: keeps soft-bouncing",
+            Verdict::RemoveInvalid => "Remove: invalid address",
+            Verdict::RemoveDuplicate => "Remove: duplicate row",
+            Verdict::Watch => "Watch: bounced, not yet removed",
+            Verdict::Keep => "Keep",
+        }
+    }
+
+    /// Every verdict, strongest first.
+    pub const ALL: [Verdict; 8] = [
+        Verdict::RemoveComplaint,
+        Verdict::RemoveHard,
+        Verdict::RemoveManual,
+        Verdict::RemoveSoft,
+        Verdict::RemoveInvalid,
+        Verdict::RemoveDuplicate,
+        Verdict::Watch,
+        Verdict::Keep,
+    ];
+
     pub fn is_removal(self) -> bool {
         !matches!(self, Verdict::Watch | Verdict::Keep)
     }

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::bounce::{Analysis, Kind, MessageKind, Reason};
-use crate::policy::{Event, History, Mailing, Override};
+use crate::policy::{Event, History, Mailing, Override, PolicySettings};
 
 /// Why the workspace could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -131,6 +131,18 @@ pub struct ReportRow {
     pub diagnostic: Option<String>,
     pub source: String,
     pub index: i64,
+}
+
+/// One mailing as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailingInfo {
+    pub id: u64,
+    /// The campaign header's value, or stream + day.
+    pub key: String,
+    pub stream: String,
+    /// Seconds since the epoch (UTC) of the send.
+    pub date: i64,
+    pub subject: Option<String>,
 }
 
 /// An open workspace.
@@ -345,6 +357,38 @@ impl Store {
         Ok(())
     }
 
+    /// Records several overrides (or withdrawals) in one transaction: all of
+    /// them or none.
+    pub fn set_overrides(
+        &mut self,
+        changes: &[(String, Option<Override>)],
+        at: i64,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        for (address, action) in changes {
+            let address = normalize(address);
+            match action {
+                None => {
+                    tx.execute("DELETE FROM overrides WHERE address = ?1", params![address])?;
+                }
+                Some(action) => {
+                    let action = if *action == Override::Keep {
+                        "keep"
+                    } else {
+                        "remove"
+                    };
+                    tx.execute(
+                        "INSERT INTO overrides (address, action, at) VALUES (?1, ?2, ?3)
+                         ON CONFLICT(address) DO UPDATE SET action = excluded.action, at = excluded.at",
+                        params![address, action, at],
+                    )?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
@@ -374,22 +418,80 @@ impl Store {
                            JOIN messages g ON g.id = e.message_id
              ORDER BY e.date, e.id",
         )?;
+        let rows = stmt.query_map([], report_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every mailing: its key, stream, date and subject, oldest first.
+    pub fn mailings(&self) -> Result<Vec<MailingInfo>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, mailing_key, stream, date, subject FROM mailings ORDER BY date, id",
+        )?;
         let rows = stmt.query_map([], |r| {
-            Ok(ReportRow {
-                date: r.get(0)?,
-                mailing: r.get(1)?,
-                subject: r.get(2)?,
-                address: r.get(3)?,
-                kind: r.get(4)?,
-                reason: r.get(5)?,
-                status: r.get(6)?,
-                reply_code: r.get(7)?,
-                diagnostic: r.get(8)?,
-                source: r.get(9)?,
-                index: r.get(10)?,
+            Ok(MailingInfo {
+                id: r.get::<_, i64>(0)? as u64,
+                key: r.get(1)?,
+                stream: r.get(2)?,
+                date: r.get(3)?,
+                subject: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Stored messages by what they were (`bounce`, `complaint`, `auto_reply`,
+    /// `not_bounce`).
+    pub fn message_kinds(&self) -> Result<HashMap<String, usize>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT kind, count(*) FROM messages GROUP BY kind")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (kind, n) = row?;
+            out.insert(kind, n.max(0) as usize);
+        }
+        Ok(out)
+    }
+
+    /// The stored bounces of one address (any spelling), oldest first: the
+    /// evidence behind its verdict.
+    pub fn evidence(&self, address: &str) -> Result<Vec<ReportRow>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT e.date, m.mailing_key, m.subject, e.address_raw, e.kind, e.reason, e.status,
+                    e.reply_code, e.diagnostic, g.source, g.idx
+             FROM events e JOIN mailings m ON m.id = e.mailing_id
+                           JOIN messages g ON g.id = e.message_id
+             WHERE e.address = ?1
+             ORDER BY e.date, e.id",
+        )?;
+        let rows = stmt.query_map(params![normalize(address)], report_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The policy settings saved in this workspace, or the defaults.
+    pub fn policy_settings(&self) -> Result<PolicySettings, StoreError> {
+        let mut s = PolicySettings::default();
+        if let Some(n) = self.setting("hard_threshold")?.and_then(|v| v.parse().ok()) {
+            s.hard_threshold = n;
+        }
+        if let Some(v) = self.setting("whole_list")? {
+            s.whole_list = v != "false";
+        }
+        if let Some(v) = self.setting("soft_escalation")? {
+            s.soft_escalation = v.parse().ok();
+        }
+        Ok(s)
+    }
+
+    /// Saves the policy settings in this workspace.
+    pub fn set_policy_settings(&mut self, s: &PolicySettings) -> Result<(), StoreError> {
+        self.set_setting("hard_threshold", &s.hard_threshold.to_string())?;
+        self.set_setting("whole_list", if s.whole_list { "true" } else { "false" })?;
+        let soft = s
+            .soft_escalation
+            .map_or_else(|| "off".to_string(), |n| n.to_string());
+        self.set_setting("soft_escalation", &soft)
     }
 
     /// Counts of stored rows: (messages, events, mailings).
@@ -400,6 +502,22 @@ impl Store {
         };
         Ok((count("messages")?, count("events")?, count("mailings")?))
     }
+}
+
+fn report_row(r: &rusqlite::Row<'_>) -> Result<ReportRow, rusqlite::Error> {
+    Ok(ReportRow {
+        date: r.get(0)?,
+        mailing: r.get(1)?,
+        subject: r.get(2)?,
+        address: r.get(3)?,
+        kind: r.get(4)?,
+        reason: r.get(5)?,
+        status: r.get(6)?,
+        reply_code: r.get(7)?,
+        diagnostic: r.get(8)?,
+        source: r.get(9)?,
+        index: r.get(10)?,
+    })
 }
 
 /// The matching key of an address (see [`crate::list::normalize_address`]).

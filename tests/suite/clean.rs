@@ -162,6 +162,7 @@ fn request(dir: &Path, force: bool) -> CleanRequest {
         list_options: ListOptions {
             email_column: None,
             activity_column: Some("Zuletzt geöffnet".into()),
+            ..ListOptions::default()
         },
         force,
         now: 1_760_000_000,

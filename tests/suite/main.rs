@@ -5,5 +5,7 @@ mod cli;
 mod common;
 mod corpus;
 mod fixtures;
+#[cfg(feature = "gui")]
+mod gui;
 mod line_ends;
 mod robustness;

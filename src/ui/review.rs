@@ -1,0 +1,609 @@
+//! The review view: every affected address in a virtualised table (only the
+//! rows on screen are drawn, so a million rows scroll smoothly), with search,
+//! a verdict filter and sorting by any column; the evidence behind the
+//! selected address; keep / remove overrides for a row or a selection, with
+//! undo.
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+use egui_extras::{Column, TableBuilder};
+
+use super::{App, format};
+use crate::bounce::Reason;
+use crate::policy::{Override, Verdict};
+use crate::store::ReportRow;
+use crate::workspace::{ReviewRow, Workspace};
+
+/// Which rows the table shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    All,
+    ToRemove,
+    Watch,
+    Keep,
+    Decided,
+    Only(Verdict),
+}
+
+impl Filter {
+    fn label(self) -> String {
+        match self {
+            Filter::All => "Every verdict".into(),
+            Filter::ToRemove => "To remove".into(),
+            Filter::Watch => "Watch".into(),
+            Filter::Keep => "Keep".into(),
+            Filter::Decided => "Decided by you".into(),
+            Filter::Only(v) => v.label().into(),
+        }
+    }
+
+    fn admits(self, row: &ReviewRow) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::ToRemove => row.verdict.is_removal(),
+            Filter::Watch => row.verdict == Verdict::Watch,
+            Filter::Keep => row.verdict == Verdict::Keep,
+            Filter::Decided => row.overridden.is_some(),
+            Filter::Only(v) => row.verdict == v,
+        }
+    }
+}
+
+/// The table's columns, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortColumn {
+    Address,
+    Verdict,
+    Reason,
+    Streak,
+    Bounces,
+    LastBounce,
+    Domain,
+}
+
+const COLUMNS: [(SortColumn, &str); 7] = [
+    (SortColumn::Address, "Address"),
+    (SortColumn::Verdict, "Verdict"),
+    (SortColumn::Reason, "Reason"),
+    (SortColumn::Streak, "Hard streak"),
+    (SortColumn::Bounces, "Bounces"),
+    (SortColumn::LastBounce, "Last bounce"),
+    (SortColumn::Domain, "Domain"),
+];
+
+/// What the table remembers between frames.
+pub struct ReviewState {
+    pub search: String,
+    pub filter: Filter,
+    pub sort: SortColumn,
+    pub ascending: bool,
+    /// Put the keyboard focus on the search field next frame (Ctrl+F).
+    pub focus_search: bool,
+    /// Indices into the rows, filtered and sorted.
+    visible: Vec<u32>,
+    /// What `visible` was computed for.
+    computed_for: Option<(String, Filter, SortColumn, bool, u64)>,
+    /// Bumped whenever the rows change.
+    version: u64,
+    /// Selected rows (indices into the rows).
+    pub selected: BTreeSet<u32>,
+    /// The last clicked position in `visible`, for Shift+click.
+    anchor: Option<usize>,
+    /// The evidence shown: for which row, and what it is.
+    evidence: Option<(u32, Result<Vec<ReportRow>, String>)>,
+    /// A raw message being shown: title and text.
+    raw: Option<(String, String)>,
+}
+
+impl Default for ReviewState {
+    fn default() -> Self {
+        ReviewState {
+            search: String::new(),
+            filter: Filter::All,
+            sort: SortColumn::Verdict,
+            ascending: true,
+            focus_search: false,
+            visible: Vec::new(),
+            computed_for: None,
+            version: 0,
+            selected: BTreeSet::new(),
+            anchor: None,
+            evidence: None,
+            raw: None,
+        }
+    }
+}
+
+impl ReviewState {
+    /// The rows changed: recompute what is shown, reload the evidence.
+    pub fn invalidate(&mut self) {
+        self.version += 1;
+        self.evidence = None;
+    }
+
+    /// Forget the selection (a new workspace).
+    pub fn clear_selection(&mut self) {
+        self.selected.clear();
+        self.anchor = None;
+        self.evidence = None;
+    }
+
+    /// How many rows pass the search and the filter.
+    pub fn visible_count(&self) -> usize {
+        self.visible.len()
+    }
+
+    /// The rows shown, in order (indices into the rows).
+    pub fn visible(&self) -> &[u32] {
+        &self.visible
+    }
+
+    fn refresh(&mut self, rows: &[ReviewRow]) {
+        let key = (
+            self.search.clone(),
+            self.filter,
+            self.sort,
+            self.ascending,
+            self.version,
+        );
+        if self.computed_for.as_ref() == Some(&key) && self.visible.len() <= rows.len() {
+            return;
+        }
+        let needle = self.search.trim().to_lowercase();
+        let mut visible: Vec<u32> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| self.filter.admits(r))
+            .filter(|(_, r)| {
+                needle.is_empty()
+                    || r.key.contains(&needle)
+                    || r.address.to_lowercase().contains(&needle)
+                    || r.reason.to_lowercase().contains(&needle)
+            })
+            .map(|(i, _)| i as u32)
+            .collect();
+        let by = self.sort;
+        let cmp = |a: &u32, b: &u32| -> Ordering {
+            let (ra, rb) = (&rows[*a as usize], &rows[*b as usize]);
+            match by {
+                SortColumn::Address => ra.key.cmp(&rb.key),
+                SortColumn::Verdict => ra.verdict.cmp(&rb.verdict),
+                SortColumn::Reason => ra.reason.cmp(&rb.reason),
+                SortColumn::Streak => ra.hard_streak.cmp(&rb.hard_streak),
+                SortColumn::Bounces => ra.bounces.cmp(&rb.bounces),
+                SortColumn::LastBounce => ra.last_bounce.cmp(&rb.last_bounce),
+                SortColumn::Domain => ra.domain.cmp(&rb.domain),
+            }
+        };
+        if self.ascending {
+            visible.sort_by(|a, b| cmp(a, b).then(a.cmp(b)));
+        } else {
+            visible.sort_by(|a, b| cmp(b, a).then(a.cmp(b)));
+        }
+        self.visible = visible;
+        self.selected.retain(|i| (*i as usize) < rows.len());
+        self.computed_for = Some(key);
+    }
+}
+
+/// What the user did in the table.
+#[derive(Debug, Default)]
+pub struct TableAction {
+    /// The selection changed.
+    pub selection_changed: bool,
+}
+
+/// Draws the table of `rows` (filtered and sorted by `state`). Only the rows
+/// on screen are laid out.
+pub fn review_table(ui: &mut egui::Ui, rows: &[ReviewRow], state: &mut ReviewState) -> TableAction {
+    state.refresh(rows);
+    // A click on a cell selects the row, not the cell's text.
+    ui.style_mut().interaction.selectable_labels = false;
+    let mut action = TableAction::default();
+    let mut clicked_header = None;
+    let mut clicked_row: Option<(usize, egui::Modifiers)> = None;
+    let error = ui.visuals().error_fg_color;
+    let warn = ui.visuals().warn_fg_color;
+    let body_height = ui.available_height();
+    let table = TableBuilder::new(ui)
+        .id_salt("review table")
+        .striped(true)
+        .resizable(true)
+        .sense(egui::Sense::click())
+        .max_scroll_height(body_height)
+        .column(Column::initial(250.0).at_least(120.0).clip(true))
+        .column(Column::initial(190.0).at_least(80.0).clip(true))
+        .column(Column::initial(260.0).at_least(80.0).clip(true))
+        .column(Column::initial(80.0).at_least(50.0))
+        .column(Column::initial(70.0).at_least(50.0))
+        .column(Column::initial(95.0).at_least(60.0))
+        .column(Column::remainder().at_least(80.0).clip(true));
+    table
+        .header(24.0, |mut header| {
+            for (column, title) in COLUMNS {
+                header.col(|ui| {
+                    let arrow = match (state.sort == column, state.ascending) {
+                        (true, true) => " ⏶",
+                        (true, false) => " ⏷",
+                        _ => "",
+                    };
+                    let button =
+                        egui::Button::new(egui::RichText::new(format!("{title}{arrow}")).strong())
+                            .frame(false);
+                    if ui
+                        .add(button)
+                        .on_hover_text("Sort by this column")
+                        .clicked()
+                    {
+                        clicked_header = Some(column);
+                    }
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(22.0, state.visible.len(), |mut row| {
+                let position = row.index();
+                let index = state.visible[position];
+                let r = &rows[index as usize];
+                row.set_selected(state.selected.contains(&index));
+                row.col(|ui| {
+                    let mut text = r.address.clone();
+                    if !r.in_list {
+                        text.push_str("  (not in list)");
+                    }
+                    ui.label(text);
+                });
+                row.col(|ui| {
+                    let color = if r.verdict.is_removal() {
+                        Some(error)
+                    } else if r.verdict == Verdict::Watch {
+                        Some(warn)
+                    } else {
+                        None
+                    };
+                    let mut label = r.verdict.label().to_string();
+                    if let Some(o) = r.overridden {
+                        label = format!(
+                            "{label} ({})",
+                            if o == Override::Keep {
+                                "kept by you"
+                            } else {
+                                "by you"
+                            }
+                        );
+                        if r.verdict == Verdict::RemoveManual {
+                            label = r.verdict.label().to_string();
+                        }
+                    }
+                    match color {
+                        Some(c) => ui.colored_label(c, label),
+                        None => ui.label(label),
+                    };
+                });
+                row.col(|ui| {
+                    ui.label(&r.reason);
+                });
+                row.col(|ui| {
+                    ui.label(r.hard_streak.to_string());
+                });
+                row.col(|ui| {
+                    ui.label(r.bounces.to_string());
+                });
+                row.col(|ui| {
+                    ui.label(r.last_bounce.map(format::date).unwrap_or_default());
+                });
+                row.col(|ui| {
+                    ui.label(&r.domain);
+                });
+                if row.response().clicked() {
+                    let mods = row.response().ctx.input(|i| i.modifiers);
+                    clicked_row = Some((position, mods));
+                }
+            });
+        });
+    if let Some(column) = clicked_header {
+        if state.sort == column {
+            state.ascending = !state.ascending;
+        } else {
+            state.sort = column;
+            state.ascending = true;
+        }
+    }
+    if let Some((position, mods)) = clicked_row {
+        let index = state.visible[position];
+        if mods.shift
+            && let Some(anchor) = state.anchor
+        {
+            let (a, b) = (anchor.min(position), anchor.max(position));
+            state.selected.extend(state.visible[a..=b].iter().copied());
+        } else if mods.command {
+            if !state.selected.remove(&index) {
+                state.selected.insert(index);
+            }
+            state.anchor = Some(position);
+        } else {
+            state.selected.clear();
+            state.selected.insert(index);
+            state.anchor = Some(position);
+        }
+        action.selection_changed = true;
+    }
+    action
+}
+
+pub fn show(app: &mut App, ui: &mut egui::Ui) {
+    let Some(ws) = &app.workspace else {
+        ui.label("Nothing loaded yet.");
+        return;
+    };
+    let state = &mut app.review;
+    state.refresh(&ws.rows);
+    let mut command: Option<Option<Override>> = None;
+    let mut undo = false;
+    ui.horizontal(|ui| {
+        let label = ui.label("Search:");
+        let search = ui
+            .add(
+                egui::TextEdit::singleline(&mut state.search)
+                    .hint_text("address, domain or reason (Ctrl+F)")
+                    .desired_width(260.0),
+            )
+            .labelled_by(label.id);
+        if std::mem::take(&mut state.focus_search) {
+            search.request_focus();
+        }
+        egui::ComboBox::from_id_salt("verdict filter")
+            .selected_text(state.filter.label())
+            .show_ui(ui, |ui| {
+                for f in [
+                    Filter::All,
+                    Filter::ToRemove,
+                    Filter::Watch,
+                    Filter::Keep,
+                    Filter::Decided,
+                ] {
+                    ui.selectable_value(&mut state.filter, f, f.label());
+                }
+                ui.separator();
+                for v in Verdict::ALL {
+                    ui.selectable_value(&mut state.filter, Filter::Only(v), v.label());
+                }
+            })
+            .response
+            .accessible_name("Verdict filter");
+        ui.label(format!(
+            "{} of {} addresses",
+            format::count(state.visible.len()),
+            format::count(ws.rows.len())
+        ));
+    });
+    let selected_keys: Vec<String> = state
+        .selected
+        .iter()
+        .filter_map(|i| ws.rows.get(*i as usize))
+        .filter(|r| r.can_override())
+        .map(|r| r.key.clone())
+        .collect();
+    ui.horizontal(|ui| {
+        let n = selected_keys.len();
+        let some = n > 0;
+        ui.label(if some {
+            format!("{} selected:", format::count(n))
+        } else {
+            "Select rows (Ctrl/Shift+click for several):".into()
+        });
+        if ui
+            .add_enabled(some, egui::Button::new("Keep"))
+            .on_hover_text("Keep these addresses in the list, whatever their bounces say")
+            .clicked()
+        {
+            command = Some(Some(Override::Keep));
+        }
+        if ui
+            .add_enabled(some, egui::Button::new("Remove"))
+            .on_hover_text("Remove these addresses from the list")
+            .clicked()
+        {
+            command = Some(Some(Override::Remove));
+        }
+        if ui
+            .add_enabled(some, egui::Button::new("Let the rule decide"))
+            .on_hover_text("Withdraw your decision")
+            .clicked()
+        {
+            command = Some(None);
+        }
+        ui.separator();
+        if ui
+            .add_enabled(app_can_undo(&app.undo), egui::Button::new("Undo"))
+            .on_hover_text("Undo the last decision (Ctrl+Z)")
+            .clicked()
+        {
+            undo = true;
+        }
+    });
+    ui.separator();
+
+    // The evidence of one selected row, below the table.
+    let single = (state.selected.len() == 1)
+        .then(|| state.selected.first().copied())
+        .flatten();
+    if let Some(index) = single
+        && state.evidence.as_ref().is_none_or(|(i, _)| *i != index)
+    {
+        let key = ws
+            .rows
+            .get(index as usize)
+            .map(|r| r.key.clone())
+            .unwrap_or_default();
+        let evidence = if key.is_empty() {
+            Ok(Vec::new())
+        } else {
+            ws.evidence(&key).map_err(|e| e.to_string())
+        };
+        state.evidence = Some((index, evidence));
+    }
+    if single.is_none() {
+        state.evidence = None;
+    }
+    if let Some(index) = single
+        && let Some(row) = ws.rows.get(index as usize)
+    {
+        egui::Panel::bottom("evidence")
+            .resizable(true)
+            .default_size(230.0)
+            .show(ui, |ui| evidence_panel(ui, ws, row, state));
+    }
+    review_table(ui, &ws.rows, state);
+    if let Some((title, text)) = &state.raw {
+        let mut open = true;
+        egui::Window::new(title.as_str())
+            .open(&mut open)
+            .default_size([720.0, 520.0])
+            .show(ui.ctx(), |ui| {
+                egui::ScrollArea::both().show(ui, |ui| {
+                    ui.add(
+                        egui::Label::new(egui::RichText::new(text.as_str()).monospace())
+                            .wrap_mode(egui::TextWrapMode::Extend),
+                    );
+                });
+            });
+        if !open {
+            state.raw = None;
+        }
+    }
+    if let Some(action) = command {
+        app.set_override(selected_keys, action);
+    }
+    if undo {
+        app.undo_override();
+    }
+}
+
+fn app_can_undo(undo: &[Vec<(String, Option<Override>)>]) -> bool {
+    !undo.is_empty()
+}
+
+fn evidence_panel(ui: &mut egui::Ui, _ws: &Workspace, row: &ReviewRow, state: &mut ReviewState) {
+    ui.horizontal(|ui| {
+        ui.heading(&row.address);
+        ui.label(format!("· {} · {}", row.verdict.label(), row.reason));
+    });
+    let Some((_, evidence)) = &state.evidence else {
+        return;
+    };
+    let events = match evidence {
+        Ok(e) => e,
+        Err(e) => {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("Cannot read the evidence: {e}"),
+            );
+            return;
+        }
+    };
+    if events.is_empty() {
+        ui.label(match row.verdict {
+            Verdict::RemoveInvalid => "This row has no valid e-mail address.",
+            Verdict::RemoveDuplicate => {
+                "This row repeats an address that appears earlier in the list."
+            }
+            _ => "No bounce is stored for this address.",
+        });
+        return;
+    }
+    let mut open_raw = None;
+    egui::ScrollArea::vertical()
+        .id_salt("evidence scroll")
+        .show(ui, |ui| {
+            egui::Grid::new("evidence grid")
+                .striped(true)
+                .num_columns(7)
+                .show(ui, |ui| {
+                    for h in [
+                        "Date",
+                        "Mailing",
+                        "Kind",
+                        "Reason",
+                        "Status",
+                        "Diagnostic",
+                        "",
+                    ] {
+                        ui.strong(h);
+                    }
+                    ui.end_row();
+                    for (i, e) in events.iter().enumerate() {
+                        ui.label(format::date_time(e.date));
+                        let mailing = e.subject.clone().unwrap_or_else(|| e.mailing.clone());
+                        ui.label(shorten(&mailing, 40)).on_hover_text(&e.mailing);
+                        ui.label(kind_label(&e.kind));
+                        let reason: &str = match Reason::parse(&e.reason) {
+                            Some(r) => r.label(),
+                            None => &e.reason,
+                        };
+                        ui.label(reason)
+                            .on_hover_text(format!("reason code: {}", e.reason));
+                        let status = match (&e.status, &e.reply_code) {
+                            (Some(s), Some(c)) => format!("{c} {s}"),
+                            (Some(s), None) => s.clone(),
+                            (None, Some(c)) => c.clone(),
+                            (None, None) => String::new(),
+                        };
+                        ui.label(status);
+                        let diagnostic = e.diagnostic.clone().unwrap_or_default();
+                        ui.label(shorten(&diagnostic, 90))
+                            .on_hover_text(&diagnostic);
+                        if ui
+                            .small_button("Show message")
+                            .on_hover_text(format!("{} #{}", e.source, e.index))
+                            .clicked()
+                        {
+                            open_raw = Some(i);
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+    if let Some(i) = open_raw
+        && let Some(e) = events.get(i)
+    {
+        let text = match Workspace::raw_message(e) {
+            Some(bytes) => {
+                let limit = bytes.len().min(256 * 1024);
+                let mut text = String::from_utf8_lossy(&bytes[..limit]).into_owned();
+                if bytes.len() > limit {
+                    text.push_str("\n… (the rest of the message is not shown)");
+                }
+                text
+            }
+            None => format!(
+                "The message can no longer be read from {} (moved or deleted?).",
+                e.source
+            ),
+        };
+        state.raw = Some((format!("Message {} #{}", e.source, e.index + 1), text));
+    }
+}
+
+fn kind_label(kind: &str) -> &str {
+    match kind {
+        "hard" => "Hard bounce",
+        "soft" => "Soft bounce",
+        "complaint" => "Spam complaint",
+        "auto_reply" => "Automatic reply",
+        "delivered" => "Delivered",
+        "undetermined" => "Undetermined",
+        other => other,
+    }
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        let cut: String = one_line.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
+}

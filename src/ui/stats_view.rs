@@ -1,0 +1,382 @@
+//! The statistics view: key figures as cards, then charts (egui_plot) of the
+//! bounces per mailing, the reasons (address problems apart from problems on
+//! the sender's side), the top domains and the hard-bounce streaks. Every bar
+//! answers hover with its exact number.
+
+use egui::Color32;
+use egui_plot::{Bar, BarChart, Legend, Plot};
+
+use super::{App, card, format};
+use crate::stats::{ReasonCount, Stats};
+
+const HARD: Color32 = Color32::from_rgb(214, 69, 65);
+const SOFT: Color32 = Color32::from_rgb(240, 160, 40);
+const COMPLAINT: Color32 = Color32::from_rgb(142, 68, 173);
+const SENDER: Color32 = Color32::from_rgb(52, 120, 200);
+
+pub fn show(app: &mut App, ui: &mut egui::Ui) {
+    let Some(ws) = &app.workspace else {
+        ui.label("Nothing loaded yet.");
+        return;
+    };
+    let s = ws.stats.clone();
+    let unreadable = ws
+        .outcome
+        .as_ref()
+        .map(|o| o.unreadable.clone())
+        .unwrap_or_default();
+    let threshold = ws.settings.hard_threshold;
+    let mut export = false;
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.heading("Key figures");
+            ui.weak("(the whole history of this workspace)");
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                export = ui.button("Export figures (CSV)").clicked();
+            });
+        });
+        cards(ui, &s);
+        if !unreadable.is_empty() {
+            egui::CollapsingHeader::new(format!(
+                "{} sources could not be read",
+                format::count(unreadable.len())
+            ))
+            .show(ui, |ui| {
+                for (source, why) in unreadable.iter().take(200) {
+                    ui.label(format!("{source}: {why}"));
+                }
+            });
+        }
+        ui.add_space(12.0);
+        ui.heading("Bounces per mailing");
+        ui.weak("Addresses per mailing: hard bounces, soft bounces and spam complaints; problems on your side in blue.");
+        mailings_chart(ui, &s);
+        ui.add_space(12.0);
+        ui.columns(2, |cols| {
+            cols[0].heading("Why addresses failed");
+            cols[0].weak("Problems with the address or the mailbox");
+            reasons_chart(&mut cols[0], "address reasons", &s.address_reasons, HARD);
+            cols[1].heading("Problems on your side");
+            cols[1].weak("Blocks, reputation, authentication, rate limits: not the subscriber's fault");
+            if s.sender_reasons.is_empty() {
+                cols[1].label("None. Receiving servers did not refuse your mail.");
+            } else {
+                reasons_chart(&mut cols[1], "sender reasons", &s.sender_reasons, SENDER);
+            }
+        });
+        ui.add_space(12.0);
+        ui.columns(2, |cols| {
+            cols[0].heading("Top domains");
+            domains_table(&mut cols[0], &s);
+            cols[1].heading("Hard bounces in a row");
+            cols[1].weak(format!(
+                "Addresses by their current run of hard bounces; at {threshold} they are removed."
+            ));
+            streaks_chart(&mut cols[1], &s);
+        });
+        ui.add_space(12.0);
+        ui.heading("Not in your list");
+        ui.label(format!(
+            "{} addresses with a hard bounce and {} with a complaint are not in the loaded list (old or forwarded addresses); they are counted apart and go to the suppression list.",
+            format::count(s.not_in_list_hard),
+            format::count(s.not_in_list_complaints)
+        ));
+    });
+    if export {
+        app.export.request_figures();
+        super::export::save_figures(app, ui.ctx());
+    }
+}
+
+fn cards(ui: &mut egui::Ui, s: &Stats) {
+    ui.horizontal_wrapped(|ui| {
+        card(
+            ui,
+            &format::count(s.messages),
+            "Messages read",
+            "Every message stored in this workspace",
+        );
+        card(
+            ui,
+            &format::count(s.recognised),
+            "Bounces recognised",
+            "Bounces, complaints and automatic replies",
+        );
+        card(
+            ui,
+            &format::count(s.not_recognised),
+            "Not recognised",
+            "Messages that were none of these: ordinary replies, newsletters, spam",
+        );
+        card(
+            ui,
+            &format::count(s.recipients),
+            "Addresses affected",
+            "Distinct addresses with a bounce, complaint or automatic reply",
+        );
+        card(
+            ui,
+            &format::count(s.matched),
+            "In your list",
+            "Of those, how many are in the loaded subscriber list",
+        );
+        card(
+            ui,
+            &format::count(s.hard),
+            "Hard bounces",
+            "The address or its domain does not exist",
+        );
+        card(
+            ui,
+            &format::count(s.soft),
+            "Soft bounces",
+            "Mailbox full, server trouble, or a problem on your side",
+        );
+        card(
+            ui,
+            &format::count(s.complaints),
+            "Spam complaints",
+            "Readers who marked the newsletter as spam",
+        );
+        card(
+            ui,
+            &format::count(s.auto_replies),
+            "Automatic replies",
+            "Out-of-office replies: the address is alive",
+        );
+        card(
+            ui,
+            &format::count(s.rows_to_remove),
+            "Rows to remove",
+            "List rows the cleaned list leaves out (bounces, complaints, invalid, duplicates)",
+        );
+        let health = s.health.map_or_else(|| "–".to_string(), format::percent);
+        card(
+            ui,
+            &health,
+            "List health",
+            "Share of the list's rows that stay and are not being watched",
+        );
+    });
+}
+
+fn mailing_label(m: &crate::stats::MailingStat) -> String {
+    let date = format::date(m.date);
+    match &m.subject {
+        Some(subject) => format!("{date} · {subject}"),
+        None => date,
+    }
+}
+
+fn mailings_chart(ui: &mut egui::Ui, s: &Stats) {
+    if s.mailings.is_empty() {
+        ui.label("No mailings yet: drop the bounce mail of a mailing.");
+        return;
+    }
+    let labels: Vec<String> = s.mailings.iter().map(mailing_label).collect();
+    let bars = |value: fn(&crate::stats::MailingStat) -> usize, name: &str| {
+        s.mailings
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                Bar::new(i as f64, value(m) as f64)
+                    .width(0.7)
+                    .name(format!("{}\n{name}", labels[i]))
+            })
+            .collect::<Vec<_>>()
+    };
+    let formatter = |bar: &Bar, _: &BarChart| format!("{}: {}", bar.name, bar.value);
+    let hard = BarChart::new("Hard bounces", bars(|m| m.hard, "hard bounces"))
+        .color(HARD)
+        .element_formatter(Box::new(formatter));
+    let soft = BarChart::new("Soft bounces", bars(|m| m.soft, "soft bounces"))
+        .color(SOFT)
+        .element_formatter(Box::new(formatter))
+        .stack_on(&[&hard]);
+    let complaints = BarChart::new("Spam complaints", bars(|m| m.complaints, "spam complaints"))
+        .color(COMPLAINT)
+        .element_formatter(Box::new(formatter))
+        .stack_on(&[&hard, &soft]);
+    let sender = BarChart::new(
+        "Problems on your side",
+        s.mailings
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                Bar::new(i as f64 + 0.42, m.sender_side as f64)
+                    .width(0.15)
+                    .name(format!("{}\nrefused for a reason on your side", labels[i]))
+            })
+            .collect(),
+    )
+    .color(SENDER)
+    .element_formatter(Box::new(formatter));
+    let short: Vec<String> = s.mailings.iter().map(|m| format::date(m.date)).collect();
+    Plot::new("mailings")
+        .height(220.0)
+        .legend(Legend::default())
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .show_grid([false, true])
+        .include_y(0.0)
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                short.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_axis_label("addresses")
+        .show(ui, |plot| {
+            plot.bar_chart(hard);
+            plot.bar_chart(soft);
+            plot.bar_chart(complaints);
+            plot.bar_chart(sender);
+        });
+    // The rate, which the chart cannot show on the same scale.
+    let rates: Vec<String> = s
+        .mailings
+        .iter()
+        .filter_map(|m| {
+            m.rate
+                .map(|r| format!("{} {}", format::date(m.date), format::percent(r)))
+        })
+        .collect();
+    if !rates.is_empty() {
+        ui.weak(format!(
+            "Bounce rate (bounced addresses / list size): {}",
+            rates.join(" · ")
+        ));
+    }
+}
+
+fn reasons_chart(ui: &mut egui::Ui, id: &str, reasons: &[ReasonCount], color: Color32) {
+    if reasons.is_empty() {
+        ui.label("None.");
+        return;
+    }
+    let shown: Vec<&ReasonCount> = reasons.iter().take(10).collect();
+    let n = shown.len();
+    let labels: Vec<&'static str> = shown.iter().map(|r| r.reason.label()).collect();
+    let bars: Vec<Bar> = shown
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            Bar::new((n - 1 - i) as f64, r.events as f64)
+                .width(0.7)
+                .name(format!(
+                    "{} ({}): {} bounces, {} addresses",
+                    r.reason.label(),
+                    r.reason.as_str(),
+                    r.events,
+                    r.addresses
+                ))
+        })
+        .collect();
+    let chart = BarChart::new("reasons", bars)
+        .horizontal()
+        .color(color)
+        .element_formatter(Box::new(|bar: &Bar, _: &BarChart| bar.name.clone()));
+    Plot::new(id.to_string())
+        .height(30.0 + 26.0 * n as f64 as f32)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .show_grid([true, false])
+        .include_x(0.0)
+        .y_axis_min_width(170.0)
+        .y_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
+                shorten(labels[n - 1 - i as usize], 30)
+            } else {
+                String::new()
+            }
+        })
+        .show(ui, |plot| plot.bar_chart(chart));
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+fn domains_table(ui: &mut egui::Ui, s: &Stats) {
+    if s.domains.is_empty() {
+        ui.label("No bounces yet.");
+        return;
+    }
+    egui::Grid::new("domains")
+        .striped(true)
+        .num_columns(4)
+        .show(ui, |ui| {
+            ui.strong("Domain");
+            ui.strong("Bounced addresses")
+                .on_hover_text("Distinct addresses with a hard or soft bounce or a complaint");
+            ui.strong("Subscribers");
+            ui.strong("Rate")
+                .on_hover_text("Bounced addresses / subscribers at this domain");
+            ui.end_row();
+            for d in &s.domains {
+                ui.label(&d.domain);
+                ui.label(format::count(d.bounced))
+                    .on_hover_text(format!("{} bounce events", format::count(d.events)));
+                ui.label(format::count(d.subscribers));
+                ui.label(d.rate.map_or_else(|| "–".into(), format::percent));
+                ui.end_row();
+            }
+        });
+}
+
+fn streaks_chart(ui: &mut egui::Ui, s: &Stats) {
+    let last = s.streaks.len();
+    let labels: Vec<String> = s
+        .streaks
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _))| {
+            if i + 1 == last {
+                format!("{n}+")
+            } else {
+                n.to_string()
+            }
+        })
+        .collect();
+    let bars: Vec<Bar> = s
+        .streaks
+        .iter()
+        .enumerate()
+        .map(|(i, (_, count))| {
+            let fill = if i + 1 == last { HARD } else { SOFT };
+            Bar::new(i as f64, *count as f64)
+                .width(0.6)
+                .fill(fill)
+                .name(format!("{} in a row: {} addresses", labels[i], count))
+        })
+        .collect();
+    let chart = BarChart::new("streaks", bars)
+        .element_formatter(Box::new(|bar: &Bar, _: &BarChart| bar.name.clone()));
+    Plot::new("streaks")
+        .height(180.0)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .include_y(0.0)
+        .show_grid([false, true])
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .x_axis_label("hard bounces in a row")
+        .show(ui, |plot| plot.bar_chart(chart));
+}

@@ -1,0 +1,291 @@
+//! The window, driven headlessly with egui_kittest: the demo dropped on the
+//! window, the job stepped to its end, the figures read, the review table
+//! filtered, a decision made and undone, and the exports written.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use listhygiene::policy::{Override, Verdict};
+use listhygiene::ui::{App, AppOptions, View, format};
+
+/// A file dropped on the window.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn demo(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/demo")
+        .join(name)
+}
+
+fn harness(db: PathBuf) -> Harness<'static, App> {
+    let app = App::new(AppOptions {
+        db,
+        ..AppOptions::default()
+    });
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 860.0))
+        .with_max_steps(16)
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app)
+}
+
+/// Steps the window until the background job is done (the worker asks for
+/// repaints; the harness only needs to keep drawing frames).
+fn wait_for_job(h: &mut Harness<'_, App>) {
+    let started = Instant::now();
+    h.step();
+    while h.state().busy() {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the job did not finish"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.step();
+    h.step();
+}
+
+fn drop_files(h: &mut Harness<'_, App>, files: &[PathBuf]) {
+    for f in files {
+        h.input_mut()
+            .dropped_files
+            .push(Arc::new(Dropped(f.clone())));
+    }
+    h.step();
+}
+
+/// The first field of every data row, lower-cased.
+fn first_column(path: &Path) -> Vec<String> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    reader
+        .records()
+        .map(|r| r.unwrap().get(0).unwrap_or("").trim().to_lowercase())
+        .collect()
+}
+
+#[test]
+fn the_demo_flows_from_drop_to_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path().join("workspace.sqlite"));
+    h.run_ok();
+    assert!(h.query_by_label_contains("Try with demo data").is_some());
+
+    // Drop the list and the mailbox; the job runs on its worker.
+    drop_files(&mut h, &[demo("subscribers.csv"), demo("bounces.mbox")]);
+    wait_for_job(&mut h);
+    let notices: Vec<String> = h.state().notices.iter().map(|n| n.text.clone()).collect();
+    assert!(
+        h.state().notices.iter().all(|n| !n.error),
+        "errors: {notices:?}"
+    );
+    assert_eq!(h.state().view, View::Statistics);
+
+    // The figures: the cards show the workspace's numbers.
+    let stats = h.state().workspace.as_ref().unwrap().stats.clone();
+    assert!(stats.messages >= 500, "{}", stats.messages);
+    assert!(stats.hard > 0 && stats.complaints > 0 && stats.auto_replies > 0);
+    assert!(stats.rows_to_remove > 0);
+    for caption in [
+        "Messages read",
+        "Hard bounces",
+        "Spam complaints",
+        "List health",
+    ] {
+        assert!(
+            h.query_all_by_label(caption).next().is_some(),
+            "a card says {caption}"
+        );
+    }
+    for value in [
+        stats.messages,
+        stats.hard,
+        stats.complaints,
+        stats.rows_to_remove,
+    ] {
+        let shown = format::count(value);
+        assert!(
+            h.query_all_by_label(&shown).next().is_some(),
+            "a card shows {shown}"
+        );
+    }
+    assert!(
+        h.query_all_by_label("Problems on your side")
+            .next()
+            .is_some()
+    );
+    assert!(h.query_by_label("Export figures (CSV)").is_some());
+
+    // Review: filter to "To remove" and search for one address.
+    h.get_by_label("Review").click();
+    h.run_ok();
+    assert_eq!(h.state().view, View::Review);
+    let ws = h.state().workspace.as_ref().unwrap();
+    let target = ws
+        .rows
+        .iter()
+        .find(|r| r.verdict == Verdict::RemoveHard && r.in_list)
+        .expect("the demo has addresses removed for hard bounces")
+        .clone();
+    let total = ws.rows.len();
+    h.get_by_role(Role::TextInput).click();
+    h.run_ok();
+    h.get_by_role(Role::TextInput).type_text(&target.key);
+    h.run_ok();
+    assert_eq!(
+        h.state().review.visible_count(),
+        1,
+        "search narrows to one row"
+    );
+    assert!(total > 1);
+
+    // Select it and keep it: the decision is stored and the verdict changes.
+    h.get_by_label(&target.address).click();
+    h.run_ok();
+    h.get_by_role_and_label(Role::Button, "Keep").click();
+    h.run_ok();
+    {
+        let ws = h.state().workspace.as_ref().unwrap();
+        assert_eq!(ws.verdicts[&target.key].verdict, Verdict::Keep);
+        assert_eq!(
+            ws.store.overrides().unwrap().get(&target.key),
+            Some(&Override::Keep)
+        );
+    }
+
+    // Undo with Ctrl+Z: back to the rule's verdict, the decision withdrawn.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_ok();
+    {
+        let ws = h.state().workspace.as_ref().unwrap();
+        assert_eq!(ws.verdicts[&target.key].verdict, Verdict::RemoveHard);
+        assert!(!ws.store.overrides().unwrap().contains_key(&target.key));
+    }
+
+    // Remove a kept address by hand, then export.
+    let kept = {
+        let ws = h.state().workspace.as_ref().unwrap();
+        let list = ws.list.as_ref().unwrap();
+        list.rows
+            .iter()
+            .zip(&ws.row_verdicts)
+            .find(|(r, v)| **v == Verdict::Keep && r.duplicate_of.is_none())
+            .map(|(r, _)| r.email.clone().unwrap())
+            .unwrap()
+    };
+    h.state_mut()
+        .set_override(vec![kept.clone()], Some(Override::Remove));
+    h.run_ok();
+
+    let out = tempfile::tempdir().unwrap();
+    h.state_mut().export.folder = out.path().display().to_string();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run_ok();
+    assert_eq!(h.state().view, View::Export);
+    h.get_by_label("Save cleaned list").click();
+    h.run_ok();
+    h.get_by_label("Save suppression list").click();
+    h.run_ok();
+
+    let cleaned = first_column(&out.path().join("subscribers-cleaned.csv"));
+    let ws = h.state().workspace.as_ref().unwrap();
+    let list = ws.list.as_ref().unwrap();
+    assert_eq!(cleaned.len(), list.rows.len() - ws.stats.rows_to_remove);
+    assert!(
+        !cleaned.contains(&target.key),
+        "the hard-bounced address is gone"
+    );
+    assert!(
+        !cleaned.contains(&kept),
+        "the address removed by hand is gone"
+    );
+    let suppression = first_column(&out.path().join("suppression.csv"));
+    assert!(suppression.contains(&target.key));
+    assert!(suppression.contains(&kept));
+    assert!(
+        h.state()
+            .export
+            .written
+            .iter()
+            .any(|w| w.starts_with("Cleaned list:")),
+        "the view says what was written"
+    );
+
+    // Saving again asks before replacing; "keep" leaves the file alone.
+    std::fs::write(out.path().join("suppression.csv"), b"mine").unwrap();
+    h.get_by_label("Save suppression list").click();
+    h.run_ok();
+    assert!(h.query_by_label("Replace the file?").is_some());
+    h.get_by_label("Keep the existing file").click();
+    h.run_ok();
+    assert_eq!(
+        std::fs::read(out.path().join("suppression.csv")).unwrap(),
+        b"mine"
+    );
+    assert!(h.query_by_label("Replace the file?").is_none());
+}
+
+#[test]
+fn a_list_without_an_email_column_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("names.csv");
+    std::fs::write(&list, "name,city\nAnna,Berlin\nBob,Paris\n").unwrap();
+    let mut h = harness(dir.path().join("workspace.sqlite"));
+    h.run_ok();
+    drop_files(&mut h, &[list]);
+    wait_for_job(&mut h);
+    let errors: Vec<&str> = h
+        .state()
+        .notices
+        .iter()
+        .filter(|n| n.error)
+        .map(|n| n.text.as_str())
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("names.csv"), "{}", errors[0]);
+    assert!(
+        errors[0].contains("name") && errors[0].contains("city"),
+        "{}",
+        errors[0]
+    );
+    assert!(h.query_all_by_label_contains("names.csv").next().is_some());
+}
+
+#[test]
+fn cancelling_leaves_the_workspace_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("workspace.sqlite");
+    let mut h = harness(db.clone());
+    h.run_ok();
+    drop_files(&mut h, &[demo("bounces.mbox")]);
+    // Cancel at once: the import is one transaction, so nothing is stored.
+    h.state_mut().cancel();
+    wait_for_job(&mut h);
+    let store = listhygiene::store::Store::open(&db).unwrap();
+    let (messages, _, _) = store.counts().unwrap();
+    let cancelled = h
+        .state()
+        .notices
+        .iter()
+        .any(|n| n.error && n.text.contains("cancelled"));
+    // The job may have finished before the flag was read; then it is whole.
+    if cancelled {
+        assert_eq!(messages, 0);
+    } else {
+        assert!(messages >= 500);
+    }
+}
