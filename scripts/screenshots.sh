@@ -41,20 +41,32 @@ trap cleanup EXIT
 sleep 1
 
 export DISPLAY="$display" XDG_RUNTIME_DIR="$runtime" HOME="$home" LANG=en_GB.UTF-8
-# A fresh HOME: no preferences or recent workspaces of yours appear.
-"$bin" --demo &
-app=$!
 
 shot() {
     sleep "${2:-1.5}"
-    import -window root "$out/$1.png"
+    import -window root -crop 1280x820+0+0 +repage "$out/$1.png"
     echo "   $out/$1.png"
 }
 key() { xdotool key --clearmodifiers "$1"; }
+focus() {
+    # No window manager runs: give the window the keyboard focus by hand.
+    wid=$(xdotool search --sync --name "List Hygiene" | head -1)
+    xdotool windowfocus --sync "$wid"
+}
 
-# Let the window appear and the demo load.
-sleep 8
 echo "== screenshots"
+# A fresh HOME: no preferences or recent workspaces of yours appear.
+# First the window as a new user sees it, then with the demo loaded.
+"$bin" --workspace "$home/first.sqlite" &
+app=$!
+sleep 6
+shot start 0
+kill "$app"; wait "$app" 2>/dev/null || true
+
+"$bin" --demo &
+app=$!
+sleep 8
+focus
 key ctrl+3; shot statistics
 key ctrl+2; shot list
 key ctrl+4; sleep 1
@@ -63,5 +75,4 @@ xdotool mousemove 200 150 click 1
 shot review
 key ctrl+5; shot export
 key ctrl+6; shot settings
-key ctrl+1; shot start
 echo "== done"

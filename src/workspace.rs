@@ -85,6 +85,8 @@ pub struct Workspace {
     message_kinds: HashMap<String, usize>,
     /// What the import of this load read (none when no mailbox was given).
     pub outcome: Option<ImportOutcome>,
+    /// The column choices the list was read with.
+    pub list_options: ListOptions,
     sorted_mailings: Vec<Mailing>,
     newsletter: Option<String>,
     /// List rows by address key.
@@ -98,14 +100,21 @@ pub fn load(
     progress: &dyn Fn(Progress),
     cancel: &AtomicBool,
 ) -> Result<Workspace, JobError> {
-    let list = match &req.list {
+    let mut store = Store::open(&req.db)?;
+    // Without a list, the workspace's last one (if it is still there).
+    let (list_path, list_options) = match &req.list {
+        Some(path) => (Some(path.clone()), req.list_options.clone()),
+        None => remembered_list(&store)?,
+    };
+    let list = match &list_path {
         Some(path) => {
             progress(Progress::ReadingList);
-            Some(Arc::new(list::read_list(path, &req.list_options)?))
+            let list = list::read_list(path, &list_options)?;
+            remember_list(&mut store, path, &list_options)?;
+            Some(Arc::new(list))
         }
         None => None,
     };
-    let mut store = Store::open(&req.db)?;
     let outcome = if req.bounces.is_empty() {
         None
     } else {
@@ -120,7 +129,34 @@ pub fn load(
     progress(Progress::Deciding);
     let mut ws = Workspace::open(store, list)?;
     ws.outcome = outcome;
+    ws.list_options = list_options;
     Ok(ws)
+}
+
+/// The list a workspace was last used with, and the columns chosen for it.
+fn remembered_list(store: &Store) -> Result<(Option<PathBuf>, ListOptions), StoreError> {
+    let path = store
+        .setting("list_path")?
+        .map(PathBuf::from)
+        .filter(|p| p.is_file());
+    let options = ListOptions {
+        email_column: store
+            .setting("list_email_column")?
+            .filter(|v| !v.is_empty()),
+        activity_column: store
+            .setting("list_activity_column")?
+            .filter(|v| !v.is_empty()),
+        ..ListOptions::default()
+    };
+    Ok((path, options))
+}
+
+fn remember_list(store: &mut Store, path: &Path, opts: &ListOptions) -> Result<(), StoreError> {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    store.set_setting("list_path", &absolute.to_string_lossy())?;
+    let column = |c: &Option<String>| c.clone().unwrap_or_default();
+    store.set_setting("list_email_column", &column(&opts.email_column))?;
+    store.set_setting("list_activity_column", &column(&opts.activity_column))
 }
 
 impl Workspace {
@@ -158,6 +194,7 @@ impl Workspace {
             rows: Vec::new(),
             stats: Stats::default(),
             outcome: None,
+            list_options: ListOptions::default(),
             sorted_mailings,
             newsletter,
             list_rows_of,
@@ -586,6 +623,29 @@ mod tests {
         ws.set_override(&daniel, Some(Override::Keep), 3).unwrap();
         assert_eq!(row(&ws, &daniel[0]).verdict, Verdict::Keep);
         assert_eq!(ws.row_verdicts[1], Verdict::Keep);
+    }
+
+    #[test]
+    fn a_workspace_reopens_with_its_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = loaded(dir.path());
+        drop(first);
+        let req = LoadRequest {
+            db: dir.path().join("ws.sqlite"),
+            ..LoadRequest::default()
+        };
+        let ws = load(&req, &|_| {}, &AtomicBool::new(false)).unwrap();
+        let list = ws.list.as_ref().expect("the list comes back");
+        assert_eq!(list.len(), 5);
+        assert!(ws.outcome.is_none());
+        assert_eq!(
+            row(&ws, "daniel.kovacs@example.net").verdict,
+            Verdict::RemoveComplaint
+        );
+        std::fs::remove_file(dir.path().join("list.csv")).unwrap();
+        let ws = load(&req, &|_| {}, &AtomicBool::new(false)).unwrap();
+        assert!(ws.list.is_none(), "a list that is gone is not an error");
+        assert_eq!(ws.stats.messages, 3);
     }
 
     #[test]

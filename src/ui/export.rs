@@ -124,19 +124,38 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
     });
     ui.add_space(8.0);
     let mut action: Option<(ExportKind, bool)> = None;
-    egui::Grid::new("exports")
-        .num_columns(3)
-        .spacing([16.0, 12.0])
-        .show(ui, |ui| {
-            for kind in ExportKind::ALL {
-                let ws = app.workspace.as_ref();
-                let enabled = !kind.needs_list() || ws.is_some_and(|w| w.list.is_some());
+    for kind in ExportKind::ALL {
+        let ws = app.workspace.as_ref();
+        let enabled = !kind.needs_list() || ws.is_some_and(|w| w.list.is_some());
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
                 ui.vertical(|ui| {
-                    ui.strong(kind.title());
-                    ui.weak(kind.default_name(ws));
+                    ui.set_max_width((ui.available_width() - 300.0).max(200.0));
+                    ui.horizontal(|ui| {
+                        ui.strong(kind.title());
+                        ui.weak(kind.default_name(ws));
+                    });
+                    ui.label(kind.explanation());
+                    if kind == ExportKind::Cleaned
+                        && let Some(ws) = ws.filter(|w| w.list.is_some())
+                    {
+                        let s = &ws.stats;
+                        ui.strong(format!(
+                            "{} of {} rows stay; {} are left out.",
+                            format::count(s.list_rows - s.rows_to_remove),
+                            format::count(s.list_rows),
+                            format::count(s.rows_to_remove)
+                        ));
+                    }
                 });
-                ui.label(egui::RichText::new(kind.explanation()).small());
-                ui.horizontal(|ui| {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui
+                        .add_enabled(enabled, egui::Button::new("Save as…"))
+                        .clicked()
+                    {
+                        action = Some((kind, true));
+                    }
                     let save = ui
                         .add_enabled(
                             enabled,
@@ -146,16 +165,10 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
                     if save.clicked() {
                         action = Some((kind, false));
                     }
-                    if ui
-                        .add_enabled(enabled, egui::Button::new("Save as…"))
-                        .clicked()
-                    {
-                        action = Some((kind, true));
-                    }
                 });
-                ui.end_row();
-            }
+            });
         });
+    }
     ui.add_space(8.0);
     ui.label(format!(
         "Spreadsheet-safe cells: {} for the lists, {} for the report and figures (change in Settings).",

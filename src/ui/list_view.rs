@@ -9,8 +9,12 @@ use egui_extras::{Column, TableBuilder};
 use super::{App, format};
 use crate::list::{self, ListOptions};
 
-/// Rows shown in the preview.
-const PREVIEW_ROWS: usize = 200;
+/// What the preview remembers.
+#[derive(Default)]
+pub struct ListState {
+    /// Scroll the table to this row (a problem was clicked).
+    pub scroll_to: Option<usize>,
+}
 
 pub fn show(app: &mut App, ui: &mut egui::Ui) {
     let Some(list) = app.workspace.as_ref().and_then(|w| w.list.clone()) else {
@@ -121,8 +125,10 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
         m.entry(p.row_index).or_default().push(p.message.as_str());
         m
     });
-    let shown = list.rows.len().min(PREVIEW_ROWS);
-    let height = (ui.available_height() - 140.0).max(160.0);
+    let shown = list.rows.len();
+    let height =
+        (ui.available_height() - if problems.is_empty() { 10.0 } else { 170.0 }).max(160.0);
+    let scroll_to = app.list_state.scroll_to.take();
     let email_col = list.email_column;
     let width = names.len();
     let error = ui.visuals().error_fg_color;
@@ -131,7 +137,11 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
         let mut table = TableBuilder::new(ui)
             .striped(true)
             .max_scroll_height(height)
+            .min_scrolled_height(height)
             .column(Column::auto().at_least(44.0));
+        if let Some(row) = scroll_to {
+            table = table.scroll_to_row(row, Some(egui::Align::Center));
+        }
         for i in 0..width {
             let col = if i == email_col {
                 Column::initial(220.0)
@@ -188,13 +198,6 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
                 });
             });
     });
-    if list.rows.len() > shown {
-        ui.weak(format!(
-            "The first {} of {} rows are shown.",
-            format::count(shown),
-            format::count(list.rows.len())
-        ));
-    }
     if !problems.is_empty() {
         ui.add_space(6.0);
         egui::CollapsingHeader::new(format!("Problems ({})", format::count(problems.len())))
@@ -204,8 +207,13 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
                     .id_salt("problems")
                     .max_height(110.0)
                     .show(ui, |ui| {
-                        for p in problems.iter().take(500) {
-                            ui.label(format!("Line {}: {}", p.line, p.message));
+                        for p in problems.iter().take(1000) {
+                            let link = ui
+                                .link(format!("Line {}: {}", p.line, p.message))
+                                .on_hover_text("Show this row in the table");
+                            if link.clicked() {
+                                app.list_state.scroll_to = Some(p.row_index);
+                            }
                         }
                     });
                 ui.weak("Rows without a valid address, and second copies of an address, are left out of the cleaned list; removed-rows.csv lists them.");

@@ -120,6 +120,7 @@ pub struct App {
     pub workspace: Option<Workspace>,
     pub notices: Vec<Notice>,
     start: start::StartState,
+    list_state: list_view::ListState,
     pub review: ReviewState,
     pub export: export::ExportState,
     settings: settings::SettingsState,
@@ -130,6 +131,8 @@ pub struct App {
     title_dirty: bool,
     open_pending: Vec<PathBuf>,
     demo_pending: bool,
+    /// Load the workspace's history on the first frame.
+    history_pending: bool,
 }
 
 impl App {
@@ -139,6 +142,7 @@ impl App {
             .as_deref()
             .map(Prefs::load)
             .unwrap_or_default();
+        let history_pending = !options.demo && options.open.is_empty() && options.db.is_file();
         App {
             prefs,
             prefs_path: options.prefs_path,
@@ -151,12 +155,14 @@ impl App {
             workspace: None,
             notices: Vec::new(),
             start: start::StartState::default(),
+            list_state: list_view::ListState::default(),
             review: ReviewState::default(),
             export: export::ExportState::default(),
             settings: settings::SettingsState::default(),
             undo: Vec::new(),
             title: String::new(),
             title_dirty: true,
+            history_pending,
             open_pending: options.open,
             demo_pending: options.demo,
         }
@@ -174,6 +180,9 @@ impl App {
 
     /// Draws one frame.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        if std::mem::take(&mut self.history_pending) {
+            self.load(ui.ctx(), Vec::new());
+        }
         if self.demo_pending {
             self.demo_pending = false;
             self.open_demo(ui.ctx());
@@ -568,6 +577,10 @@ impl App {
             self.export.folder = folder.display().to_string();
         }
         self.settings.draft = Some(ws.settings.clone());
+        if let Some(list) = &ws.list {
+            self.list_path = Some(list.path.clone());
+            self.list_options = ws.list_options.clone();
+        }
         self.review.invalidate();
         let had_results = self.workspace.is_some();
         let first_view = match (&ws.outcome, self.view) {
@@ -791,17 +804,21 @@ fn default_export_folder() -> PathBuf {
         .unwrap_or_else(std::env::temp_dir)
 }
 
-/// A card with a big number and a caption.
+/// A card with a big number and a caption. Cards have one size, so a row
+/// of them wraps to the window's width.
 fn card(ui: &mut egui::Ui, value: &str, caption: &str, hint: &str) {
-    egui::Frame::group(ui.style())
-        .inner_margin(egui::Margin::same(10))
-        .show(ui, |ui| {
-            ui.set_min_width(130.0);
-            ui.vertical(|ui| {
-                ui.label(egui::RichText::new(value).size(24.0).strong());
-                ui.label(caption);
-            });
-        })
-        .response
-        .on_hover_text(hint);
+    ui.allocate_ui(egui::vec2(150.0, 68.0), |ui| {
+        egui::Frame::group(ui.style())
+            .inner_margin(egui::Margin::same(8))
+            .show(ui, |ui| {
+                ui.set_width(132.0);
+                ui.set_height(50.0);
+                ui.vertical(|ui| {
+                    ui.label(egui::RichText::new(value).size(22.0).strong());
+                    ui.label(caption);
+                });
+            })
+            .response
+            .on_hover_text(hint);
+    });
 }

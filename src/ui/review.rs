@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 use egui_extras::{Column, TableBuilder};
+use rayon::prelude::*;
 
 use super::{App, format};
 use crate::bounce::Reason;
@@ -147,20 +148,38 @@ impl ReviewState {
             self.ascending,
             self.version,
         );
-        if self.computed_for.as_ref() == Some(&key) && self.visible.len() <= rows.len() {
+        let Some(old) = self.computed_for.as_ref() else {
+            return self.recompute(rows, key);
+        };
+        if *old == key && self.visible.len() <= rows.len() {
             return;
         }
-        let needle = self.search.trim().to_lowercase();
+        // Typing on: a longer search only removes rows, and keeps the order.
+        let (old_search, old_rest) = (&old.0, (old.1, old.2, old.3, old.4));
+        let narrowed = (key.1, key.2, key.3, key.4) == old_rest
+            && !old_search.trim().is_empty()
+            && key
+                .0
+                .trim()
+                .to_lowercase()
+                .contains(&old_search.trim().to_lowercase());
+        if narrowed {
+            let needle = key.0.trim().to_lowercase();
+            self.visible
+                .retain(|i| rows.get(*i as usize).is_some_and(|r| matches(r, &needle)));
+            self.computed_for = Some(key);
+            return;
+        }
+        self.recompute(rows, key);
+    }
+
+    fn recompute(&mut self, rows: &[ReviewRow], key: (String, Filter, SortColumn, bool, u64)) {
+        let needle = key.0.trim().to_lowercase();
+        let filter = self.filter;
         let mut visible: Vec<u32> = rows
-            .iter()
+            .par_iter()
             .enumerate()
-            .filter(|(_, r)| self.filter.admits(r))
-            .filter(|(_, r)| {
-                needle.is_empty()
-                    || r.key.contains(&needle)
-                    || r.address.to_lowercase().contains(&needle)
-                    || r.reason.to_lowercase().contains(&needle)
-            })
+            .filter(|(_, r)| filter.admits(r) && (needle.is_empty() || matches(r, &needle)))
             .map(|(i, _)| i as u32)
             .collect();
         let by = self.sort;
@@ -176,14 +195,33 @@ impl ReviewState {
                 SortColumn::Domain => ra.domain.cmp(&rb.domain),
             }
         };
+        // Ties go by row index, so the order is the same on every run.
         if self.ascending {
-            visible.sort_by(|a, b| cmp(a, b).then(a.cmp(b)));
+            visible.par_sort_unstable_by(|a, b| cmp(a, b).then(a.cmp(b)));
         } else {
-            visible.sort_by(|a, b| cmp(b, a).then(a.cmp(b)));
+            visible.par_sort_unstable_by(|a, b| cmp(b, a).then(a.cmp(b)));
         }
         self.visible = visible;
         self.selected.retain(|i| (*i as usize) < rows.len());
         self.computed_for = Some(key);
+    }
+}
+
+/// Whether a row matches a lower-case search: its address, or its reason.
+fn matches(r: &ReviewRow, needle: &str) -> bool {
+    r.key.contains(needle)
+        || (r.key.is_empty() && r.address.to_lowercase().contains(needle))
+        || contains_ignoring_case(&r.reason, needle)
+}
+
+/// `needle` (lower case) in `hay`, ignoring case, without allocating for
+/// ASCII text.
+fn contains_ignoring_case(hay: &str, needle: &str) -> bool {
+    if hay.is_ascii() && needle.is_ascii() {
+        let (h, n) = (hay.as_bytes(), needle.as_bytes());
+        n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    } else {
+        hay.to_lowercase().contains(needle)
     }
 }
 
@@ -455,7 +493,11 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
             .default_size(230.0)
             .show(ui, |ui| evidence_panel(ui, ws, row, state));
     }
-    review_table(ui, &ws.rows, state);
+    // The table gets exactly the space left above the evidence.
+    let rect = ui.available_rect_before_wrap();
+    ui.scope_builder(egui::UiBuilder::new().max_rect(rect), |ui| {
+        review_table(ui, &ws.rows, state);
+    });
     if let Some((title, text)) = &state.raw {
         let mut open = true;
         egui::Window::new(title.as_str())
@@ -605,5 +647,98 @@ fn shorten(text: &str, max: usize) -> String {
     } else {
         let cut: String = one_line.chars().take(max - 1).collect();
         format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(key: &str, verdict: Verdict, reason: &str, streak: u32) -> ReviewRow {
+        ReviewRow {
+            key: key.into(),
+            address: key.into(),
+            verdict,
+            reason: reason.into(),
+            hard_streak: streak,
+            bounces: streak,
+            last_bounce: None,
+            domain: key.rsplit_once('@').map_or("", |(_, d)| d).into(),
+            in_list: true,
+            overridden: None,
+            list_row: None,
+        }
+    }
+
+    fn shown(state: &ReviewState, rows: &[ReviewRow]) -> Vec<String> {
+        state
+            .visible()
+            .iter()
+            .map(|i| rows[*i as usize].key.clone())
+            .collect()
+    }
+
+    #[test]
+    fn search_filter_and_sort_decide_what_is_shown() {
+        let rows = vec![
+            row(
+                "anna@gmx.de",
+                Verdict::RemoveHard,
+                "Address does not exist",
+                3,
+            ),
+            row("bob@gmail.com", Verdict::Watch, "Mailbox full", 1),
+            row("carl@gmx.net", Verdict::Keep, "Mailbox FULL", 0),
+        ];
+        let mut s = ReviewState {
+            sort: SortColumn::Address,
+            ..ReviewState::default()
+        };
+        s.refresh(&rows);
+        assert_eq!(
+            shown(&s, &rows),
+            ["anna@gmx.de", "bob@gmail.com", "carl@gmx.net"]
+        );
+
+        s.search = "gm".into();
+        s.refresh(&rows);
+        assert_eq!(s.visible_count(), 3);
+        s.search = "gmx".into(); // typing on narrows what is shown
+        s.refresh(&rows);
+        assert_eq!(shown(&s, &rows), ["anna@gmx.de", "carl@gmx.net"]);
+        s.search = "Mailbox full".into(); // a reason, any case; not a narrowing
+        s.refresh(&rows);
+        assert_eq!(shown(&s, &rows), ["bob@gmail.com", "carl@gmx.net"]);
+
+        s.search.clear();
+        s.sort = SortColumn::Streak;
+        s.ascending = false;
+        s.refresh(&rows);
+        assert_eq!(
+            shown(&s, &rows),
+            ["anna@gmx.de", "bob@gmail.com", "carl@gmx.net"]
+        );
+
+        s.filter = Filter::ToRemove;
+        s.refresh(&rows);
+        assert_eq!(shown(&s, &rows), ["anna@gmx.de"]);
+        s.filter = Filter::Only(Verdict::Watch);
+        s.refresh(&rows);
+        assert_eq!(shown(&s, &rows), ["bob@gmail.com"]);
+    }
+
+    #[test]
+    fn changed_rows_are_shown_after_invalidate() {
+        let mut rows = vec![row("anna@gmx.de", Verdict::Watch, "x", 1)];
+        let mut s = ReviewState {
+            filter: Filter::Watch,
+            ..ReviewState::default()
+        };
+        s.refresh(&rows);
+        assert_eq!(s.visible_count(), 1);
+        rows[0].verdict = Verdict::Keep;
+        s.invalidate();
+        s.refresh(&rows);
+        assert_eq!(s.visible_count(), 0);
     }
 }

@@ -93,19 +93,24 @@ fn rule(ui: &mut egui::Ui, s: &mut PolicySettings) {
     )
     .on_hover_text("Then a newsletter without a bounce from an address counts as delivered, and breaks its run of hard bounces.");
     let mut soft = s.soft_escalation.is_some();
-    ui.horizontal(|ui| {
-        if ui
-            .checkbox(&mut soft, "Also remove addresses that soft-bounce in")
-            .changed()
-        {
-            s.soft_escalation = soft.then_some(DEFAULT_SOFT_ESCALATION);
-        }
-        if let Some(n) = &mut s.soft_escalation {
+    if ui
+        .checkbox(
+            &mut soft,
+            "Also remove addresses that keep soft-bouncing (mailbox full, server trouble)",
+        )
+        .changed()
+    {
+        s.soft_escalation = soft.then_some(DEFAULT_SOFT_ESCALATION);
+    }
+    if let Some(n) = &mut s.soft_escalation {
+        ui.horizontal(|ui| {
+            ui.add_space(24.0);
+            let label = ui.label("after");
             ui.add(egui::DragValue::new(n).range(2..=50))
-                .accessible_name("Soft-bounce mailings in a row");
-        }
-        ui.label("mailings in a row (mailbox full, server trouble)");
-    });
+                .labelled_by(label.id);
+            ui.label("mailings in a row with a soft bounce");
+        });
+    }
     ui.weak("Problems on your side (blocks, reputation) never count against a subscriber.");
 }
 

@@ -7,6 +7,7 @@ use egui::Color32;
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
 use super::{App, card, format};
+use crate::bounce::Reason;
 use crate::stats::{ReasonCount, Stats};
 
 const HARD: Color32 = Color32::from_rgb(214, 69, 65);
@@ -259,7 +260,7 @@ fn reasons_chart(ui: &mut egui::Ui, id: &str, reasons: &[ReasonCount], color: Co
     }
     let shown: Vec<&ReasonCount> = reasons.iter().take(10).collect();
     let n = shown.len();
-    let labels: Vec<&'static str> = shown.iter().map(|r| r.reason.label()).collect();
+    let labels: Vec<&'static str> = shown.iter().map(|r| short_label(r.reason)).collect();
     let bars: Vec<Bar> = shown
         .iter()
         .enumerate()
@@ -286,16 +287,36 @@ fn reasons_chart(ui: &mut egui::Ui, id: &str, reasons: &[ReasonCount], color: Co
         .allow_scroll(false)
         .show_grid([true, false])
         .include_x(0.0)
-        .y_axis_min_width(170.0)
+        .y_axis_min_width(190.0)
         .y_axis_formatter(move |mark, _| {
             let i = mark.value.round();
             if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
-                shorten(labels[n - 1 - i as usize], 30)
+                shorten(labels[n - 1 - i as usize], 34)
             } else {
                 String::new()
             }
         })
         .show(ui, |plot| plot.bar_chart(chart));
+}
+
+/// A reason's label short enough for a chart's axis (the hover shows it whole).
+fn short_label(reason: Reason) -> &'static str {
+    match reason {
+        Reason::Blocked => "Blocked: your sending IP or host",
+        Reason::BadReputation => "Blocked: your sending reputation",
+        Reason::AuthFailure => "SPF / DKIM / DMARC failed",
+        Reason::RequirePtr => "No reverse DNS for your server",
+        Reason::SpamDetected => "Rejected as spam",
+        Reason::PolicyViolation => "Receiving server's policy",
+        Reason::Speeding => "Rate limited",
+        Reason::TooManyConn => "Too many connections",
+        Reason::SystemFull => "Receiving server's disk full",
+        Reason::SystemError => "Receiving server error",
+        Reason::NotCompliantRfc => "Message breaks the standards",
+        Reason::ContentError => "Message format or content",
+        Reason::Filtered => "Filtered at the recipient",
+        other => other.label(),
+    }
 }
 
 fn shorten(text: &str, max: usize) -> String {
