@@ -649,6 +649,23 @@ mod tests {
     }
 
     #[test]
+    fn messages_that_are_not_bounces_can_be_found_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let req = LoadRequest {
+            db: dir.path().join("ws.sqlite"),
+            bounces: vec![fixture("notbounce-01.eml"), fixture("postfix-01.eml")],
+            ..LoadRequest::default()
+        };
+        let ws = load(&req, &|_| {}, &AtomicBool::new(false)).unwrap();
+        assert_eq!((ws.stats.messages, ws.stats.not_recognised), (2, 1));
+        let found = ws.store.messages_of_kind("not_bounce", 10).unwrap();
+        assert_eq!(found.len(), 1);
+        assert!(found[0].0.ends_with("notbounce-01.eml"), "{:?}", found[0]);
+        let raw = mailbox::fetch(&found[0].0, found[0].1 as usize).unwrap();
+        assert_eq!(raw, std::fs::read(fixture("notbounce-01.eml")).unwrap());
+    }
+
+    #[test]
     fn settings_are_saved_and_decide_again() {
         let dir = tempfile::tempdir().unwrap();
         let mut ws = loaded(dir.path());

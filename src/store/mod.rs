@@ -469,6 +469,21 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Where the stored messages of one kind (`not_bounce`, …) came from:
+    /// `(source, index)`, at most `limit`, in import order.
+    pub fn messages_of_kind(
+        &self,
+        kind: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT source, idx FROM messages WHERE kind = ?1 ORDER BY id LIMIT ?2")?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![kind, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The policy settings saved in this workspace, or the defaults.
     pub fn policy_settings(&self) -> Result<PolicySettings, StoreError> {
         let mut s = PolicySettings::default();

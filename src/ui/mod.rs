@@ -133,6 +133,8 @@ pub struct App {
     demo_pending: bool,
     /// Load the workspace's history on the first frame.
     history_pending: bool,
+    /// A raw message shown in its own window: title and text.
+    pub raw_message: Option<(String, String)>,
 }
 
 impl App {
@@ -163,6 +165,7 @@ impl App {
             title: String::new(),
             title_dirty: true,
             history_pending,
+            raw_message: None,
             open_pending: options.open,
             demo_pending: options.demo,
         }
@@ -212,8 +215,34 @@ impl App {
             View::Export => export::show(self, ui),
             View::Settings => settings::show(self, ui),
         });
+        if let Some(raw) = self.review.raw.take() {
+            self.raw_message = Some(raw);
+        }
+        self.raw_window(ui.ctx());
         export::confirm_dialog(self, ui.ctx());
         self.drop_overlay(ui.ctx());
+    }
+
+    fn raw_window(&mut self, ctx: &egui::Context) {
+        let Some((title, text)) = &self.raw_message else {
+            return;
+        };
+        let mut open = true;
+        egui::Window::new(title.as_str())
+            .id(egui::Id::unique("raw message"))
+            .open(&mut open)
+            .default_size([760.0, 540.0])
+            .show(ctx, |ui| {
+                egui::ScrollArea::both().show(ui, |ui| {
+                    ui.add(
+                        egui::Label::new(egui::RichText::new(text.as_str()).monospace())
+                            .wrap_mode(egui::TextWrapMode::Extend),
+                    );
+                });
+            });
+        if !open {
+            self.raw_message = None;
+        }
     }
 
     fn tabs(&mut self, ui: &mut egui::Ui) {
@@ -732,6 +761,25 @@ impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         App::ui(self, ui);
     }
+}
+
+/// The title and text of a raw message for its window (at most 256 KiB of it).
+pub(crate) fn raw_message_view(source: &str, index: i64) -> (String, String) {
+    let bytes = usize::try_from(index)
+        .ok()
+        .and_then(|i| crate::mailbox::fetch(source, i));
+    let text = match bytes {
+        Some(bytes) => {
+            let limit = bytes.len().min(256 * 1024);
+            let mut text = String::from_utf8_lossy(&bytes[..limit]).into_owned();
+            if bytes.len() > limit {
+                text.push_str("\n… (the rest of the message is not shown)");
+            }
+            text
+        }
+        None => format!("The message can no longer be read from {source} (moved or deleted?)."),
+    };
+    (format!("Message {} of {source}", index + 1), text)
 }
 
 /// What a dropped or typed path is.

@@ -93,8 +93,8 @@ pub struct ReviewState {
     anchor: Option<usize>,
     /// The evidence shown: for which row, and what it is.
     evidence: Option<(u32, Result<Vec<ReportRow>, String>)>,
-    /// A raw message being shown: title and text.
-    raw: Option<(String, String)>,
+    /// A raw message to show (taken by the app, which draws it).
+    pub(super) raw: Option<(String, String)>,
 }
 
 impl Default for ReviewState {
@@ -498,23 +498,6 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
     ui.scope_builder(egui::UiBuilder::new().max_rect(rect), |ui| {
         review_table(ui, &ws.rows, state);
     });
-    if let Some((title, text)) = &state.raw {
-        let mut open = true;
-        egui::Window::new(title.as_str())
-            .open(&mut open)
-            .default_size([720.0, 520.0])
-            .show(ui.ctx(), |ui| {
-                egui::ScrollArea::both().show(ui, |ui| {
-                    ui.add(
-                        egui::Label::new(egui::RichText::new(text.as_str()).monospace())
-                            .wrap_mode(egui::TextWrapMode::Extend),
-                    );
-                });
-            });
-        if !open {
-            state.raw = None;
-        }
-    }
     if let Some(action) = command {
         app.set_override(selected_keys, action);
     }
@@ -564,18 +547,25 @@ fn evidence_panel(ui: &mut egui::Ui, _ws: &Workspace, row: &ReviewRow, state: &m
                 .num_columns(7)
                 .show(ui, |ui| {
                     for h in [
+                        "",
                         "Date",
                         "Mailing",
                         "Kind",
                         "Reason",
                         "Status",
                         "Diagnostic",
-                        "",
                     ] {
                         ui.strong(h);
                     }
                     ui.end_row();
                     for (i, e) in events.iter().enumerate() {
+                        if ui
+                            .small_button("Show message")
+                            .on_hover_text(format!("{} #{}", e.source, e.index))
+                            .clicked()
+                        {
+                            open_raw = Some(i);
+                        }
                         ui.label(format::date_time(e.date));
                         let mailing = e.subject.clone().unwrap_or_else(|| e.mailing.clone());
                         ui.label(shorten(&mailing, 40)).on_hover_text(&e.mailing);
@@ -596,13 +586,6 @@ fn evidence_panel(ui: &mut egui::Ui, _ws: &Workspace, row: &ReviewRow, state: &m
                         let diagnostic = e.diagnostic.clone().unwrap_or_default();
                         ui.label(shorten(&diagnostic, 90))
                             .on_hover_text(&diagnostic);
-                        if ui
-                            .small_button("Show message")
-                            .on_hover_text(format!("{} #{}", e.source, e.index))
-                            .clicked()
-                        {
-                            open_raw = Some(i);
-                        }
                         ui.end_row();
                     }
                 });
@@ -610,21 +593,7 @@ fn evidence_panel(ui: &mut egui::Ui, _ws: &Workspace, row: &ReviewRow, state: &m
     if let Some(i) = open_raw
         && let Some(e) = events.get(i)
     {
-        let text = match Workspace::raw_message(e) {
-            Some(bytes) => {
-                let limit = bytes.len().min(256 * 1024);
-                let mut text = String::from_utf8_lossy(&bytes[..limit]).into_owned();
-                if bytes.len() > limit {
-                    text.push_str("\n… (the rest of the message is not shown)");
-                }
-                text
-            }
-            None => format!(
-                "The message can no longer be read from {} (moved or deleted?).",
-                e.source
-            ),
-        };
-        state.raw = Some((format!("Message {} #{}", e.source, e.index + 1), text));
+        state.raw = Some(super::raw_message_view(&e.source, e.index));
     }
 }
 

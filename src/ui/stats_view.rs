@@ -27,6 +27,14 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
         .map(|o| o.unreadable.clone())
         .unwrap_or_default();
     let threshold = ws.settings.hard_threshold;
+    let not_recognised = if s.not_recognised > 0 {
+        ws.store
+            .messages_of_kind("not_bounce", 500)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let mut show_raw = None;
     let mut export = false;
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.horizontal(|ui| {
@@ -46,6 +54,25 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
                 for (source, why) in unreadable.iter().take(200) {
                     ui.label(format!("{source}: {why}"));
                 }
+            });
+        }
+        if !not_recognised.is_empty() {
+            egui::CollapsingHeader::new(format!(
+                "{} messages were not recognised as bounces",
+                format::count(s.not_recognised)
+            ))
+            .show(ui, |ui| {
+                ui.weak("Ordinary replies, newsletters or spam that reached the bounce mailbox. They change nothing; open one to check.");
+                egui::ScrollArea::vertical()
+                    .id_salt("not recognised")
+                    .max_height(160.0)
+                    .show(ui, |ui| {
+                        for (source, index) in &not_recognised {
+                            if ui.link(format!("{source} #{}", index + 1)).clicked() {
+                                show_raw = Some((source.clone(), *index));
+                            }
+                        }
+                    });
             });
         }
         ui.add_space(12.0);
@@ -83,6 +110,9 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
             format::count(s.not_in_list_complaints)
         ));
     });
+    if let Some((source, index)) = show_raw {
+        app.raw_message = Some(super::raw_message_view(&source, index));
+    }
     if export {
         app.export.request_figures();
         super::export::save_figures(app, ui.ctx());

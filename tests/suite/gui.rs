@@ -156,6 +156,19 @@ fn the_demo_flows_from_drop_to_export() {
     // Select it and keep it: the decision is stored and the verdict changes.
     h.get_by_label(&target.address).click();
     h.run_ok();
+    // Its evidence, and the raw message behind it.
+    h.get_all_by_label("Show message").next().unwrap().click();
+    h.run_ok();
+    let (title, text) = h.state().raw_message.clone().expect("a message window");
+    assert!(title.starts_with("Message "), "{title}");
+    assert!(
+        text.to_lowercase().contains(&target.key),
+        "the message names the address"
+    );
+    assert!(h.query_by_label_contains(&title).is_some());
+    h.state_mut().raw_message = None; // closed
+    h.run_ok();
+
     h.get_by_role_and_label(Role::Button, "Keep").click();
     h.run_ok();
     {
@@ -237,6 +250,39 @@ fn the_demo_flows_from_drop_to_export() {
         b"mine"
     );
     assert!(h.query_by_label("Replace the file?").is_none());
+}
+
+#[test]
+fn a_workspace_opens_again_with_its_history_and_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("workspace.sqlite");
+    let list = dir.path().join("subscribers.csv");
+    std::fs::copy(demo("subscribers.csv"), &list).unwrap();
+    let mut h = harness(db.clone());
+    h.run_ok();
+    drop_files(&mut h, &[list.clone(), demo("bounces.mbox")]);
+    wait_for_job(&mut h);
+    let first = h.state().workspace.as_ref().unwrap().stats.clone();
+    drop(h);
+
+    // A new window on the same workspace: the history and the list come back
+    // without dropping anything.
+    let mut h = harness(db);
+    wait_for_job(&mut h);
+    let ws = h
+        .state()
+        .workspace
+        .as_ref()
+        .expect("the workspace is loaded");
+    assert_eq!(ws.stats.messages, first.messages);
+    assert_eq!(ws.stats.rows_to_remove, first.rows_to_remove);
+    assert_eq!(ws.list.as_ref().unwrap().path, list);
+    assert!(ws.outcome.is_none(), "nothing was imported again");
+    assert!(
+        h.state().title().contains("subscribers.csv"),
+        "{}",
+        h.state().title()
+    );
 }
 
 #[test]
