@@ -87,12 +87,20 @@ pub struct Workspace {
     pub outcome: Option<ImportOutcome>,
     /// The column choices the list was read with.
     pub list_options: ListOptions,
+    /// The list's column labels and its rows with a problem (computed once).
+    pub list_columns: Vec<String>,
+    pub list_problems: Arc<Vec<list::Problem>>,
+    /// Where the first messages that were not bounces came from.
+    pub unrecognised: Vec<(String, i64)>,
     sorted_mailings: Vec<Mailing>,
     newsletter: Option<String>,
     /// List rows by address key.
     list_rows_of: HashMap<String, Vec<usize>>,
     list_domains: HashMap<String, usize>,
 }
+
+/// How many unrecognised messages the window lists.
+pub const UNRECOGNISED_SHOWN: usize = 500;
 
 /// Loads a workspace: reads the list, imports the mailboxes, decides.
 pub fn load(
@@ -179,6 +187,8 @@ impl Workspace {
                     .or_default() += 1;
             }
         }
+        let list_columns = list.as_ref().map(|l| l.column_names()).unwrap_or_default();
+        let list_problems = list.as_ref().map(|l| l.problems()).unwrap_or_default();
         let mut sorted_mailings = history.mailings.clone();
         sorted_mailings.sort_by_key(|m| (m.date, m.id));
         let newsletter = history.newsletter();
@@ -195,12 +205,20 @@ impl Workspace {
             stats: Stats::default(),
             outcome: None,
             list_options: ListOptions::default(),
+            list_columns,
+            list_problems: Arc::new(list_problems),
+            unrecognised: Vec::new(),
             sorted_mailings,
             newsletter,
             list_rows_of,
             list_domains,
         };
         ws.decide_all();
+        if ws.stats.not_recognised > 0 {
+            ws.unrecognised = ws
+                .store
+                .messages_of_kind("not_bounce", UNRECOGNISED_SHOWN)?;
+        }
         Ok(ws)
     }
 

@@ -17,11 +17,15 @@ pub struct ListState {
 }
 
 pub fn show(app: &mut App, ui: &mut egui::Ui) {
-    let Some(list) = app.workspace.as_ref().and_then(|w| w.list.clone()) else {
+    let Some(ws) = app.workspace.as_ref() else {
+        return;
+    };
+    let Some(list) = ws.list.clone() else {
         ui.label("No subscriber list is loaded. Drop a .csv on the window.");
         return;
     };
-    let problems = list.problems();
+    let problems = ws.list_problems.clone();
+    let names = ws.list_columns.clone();
     ui.heading(list.path.display().to_string());
     ui.label(format!(
         "{} subscribers · {} with a problem",
@@ -30,7 +34,6 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
     ));
     ui.add_space(6.0);
 
-    let names = list.column_names();
     let mut opts = app.list_options.clone();
     let d = list.dialect;
     egui::Grid::new("list choices")

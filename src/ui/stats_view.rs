@@ -27,13 +27,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
         .map(|o| o.unreadable.clone())
         .unwrap_or_default();
     let threshold = ws.settings.hard_threshold;
-    let not_recognised = if s.not_recognised > 0 {
-        ws.store
-            .messages_of_kind("not_bounce", 500)
-            .unwrap_or_default()
-    } else {
-        Vec::new()
-    };
+    let not_recognised = ws.unrecognised.clone();
     let mut show_raw = None;
     let mut export = false;
     egui::ScrollArea::vertical().show(ui, |ui| {
