@@ -91,6 +91,8 @@ pub struct ReviewState {
     pub selected: BTreeSet<u32>,
     /// The last clicked position in `visible`, for Shift+click.
     anchor: Option<usize>,
+    /// Scroll the table to this position in `visible` next frame.
+    scroll_to: Option<usize>,
     /// The evidence shown: for which row, and what it is.
     evidence: Option<(u32, Result<Vec<ReportRow>, String>)>,
     /// A raw message to show (taken by the app, which draws it).
@@ -110,6 +112,7 @@ impl Default for ReviewState {
             version: 0,
             selected: BTreeSet::new(),
             anchor: None,
+            scroll_to: None,
             evidence: None,
             raw: None,
         }
@@ -244,7 +247,7 @@ pub fn review_table(ui: &mut egui::Ui, rows: &[ReviewRow], state: &mut ReviewSta
     let error = ui.visuals().error_fg_color;
     let warn = ui.visuals().warn_fg_color;
     let body_height = ui.available_height();
-    let table = TableBuilder::new(ui)
+    let mut table = TableBuilder::new(ui)
         .id_salt("review table")
         .striped(true)
         .resizable(true)
@@ -257,6 +260,9 @@ pub fn review_table(ui: &mut egui::Ui, rows: &[ReviewRow], state: &mut ReviewSta
         .column(Column::initial(70.0).at_least(50.0))
         .column(Column::initial(95.0).at_least(60.0))
         .column(Column::remainder().at_least(80.0).clip(true));
+    if let Some(position) = state.scroll_to.take() {
+        table = table.scroll_to_row(position, None);
+    }
     table
         .header(24.0, |mut header| {
             for (column, title) in COLUMNS {
@@ -320,7 +326,7 @@ pub fn review_table(ui: &mut egui::Ui, rows: &[ReviewRow], state: &mut ReviewSta
                     };
                 });
                 row.col(|ui| {
-                    ui.label(&r.reason);
+                    ui.label(&r.reason).on_hover_text(&r.reason);
                 });
                 row.col(|ui| {
                     ui.label(r.hard_streak.to_string());
@@ -492,6 +498,29 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
             .resizable(true)
             .default_size(230.0)
             .show(ui, |ui| evidence_panel(ui, ws, row, state));
+    }
+    // Up / Down move the selection when no text field has the keyboard.
+    if ui.ctx().memory(|m| m.focused().is_none()) && !state.visible.is_empty() {
+        let (down, up) = ui.input(|i| {
+            (
+                i.key_pressed(egui::Key::ArrowDown),
+                i.key_pressed(egui::Key::ArrowUp),
+            )
+        });
+        if down || up {
+            let current = state.anchor.unwrap_or(0);
+            let last = state.visible.len() - 1;
+            let next = if down {
+                (current + 1).min(last)
+            } else {
+                current.saturating_sub(1)
+            };
+            let next = if state.selected.is_empty() { 0 } else { next };
+            state.selected.clear();
+            state.selected.insert(state.visible[next]);
+            state.anchor = Some(next);
+            state.scroll_to = Some(next);
+        }
     }
     // The table gets exactly the space left above the evidence.
     let rect = ui.available_rect_before_wrap();

@@ -29,6 +29,8 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
     let threshold = ws.settings.hard_threshold;
     let not_recognised = ws.unrecognised.clone();
     let mut show_raw = None;
+    let has_list = ws.list.is_some();
+    let mut go = None;
     let mut export = false;
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.horizontal(|ui| {
@@ -39,6 +41,22 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
             });
         });
         cards(ui, &s);
+        if has_list {
+            ui.horizontal(|ui| {
+                ui.label(format!(
+                    "{} of your {} subscribers stay in the cleaned list; {} rows are left out.",
+                    format::count(s.list_rows - s.rows_to_remove),
+                    format::count(s.list_rows),
+                    format::count(s.rows_to_remove)
+                ));
+                if ui.button("Review addresses").clicked() {
+                    go = Some(super::View::Review);
+                }
+                if ui.button("Export…").clicked() {
+                    go = Some(super::View::Export);
+                }
+            });
+        }
         if !unreadable.is_empty() {
             egui::CollapsingHeader::new(format!(
                 "{} sources could not be read",
@@ -104,6 +122,9 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
             format::count(s.not_in_list_complaints)
         ));
     });
+    if let Some(view) = go {
+        app.view = view;
+    }
     if let Some((source, index)) = show_raw {
         app.raw_message = Some(super::raw_message_view(&source, index));
     }

@@ -335,3 +335,31 @@ fn cancelling_leaves_the_workspace_unchanged() {
         assert!(messages >= 500);
     }
 }
+
+#[test]
+fn the_review_is_walked_with_the_arrow_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path().join("workspace.sqlite"));
+    h.run_ok();
+    drop_files(&mut h, &[demo("subscribers.csv"), demo("bounces.mbox")]);
+    wait_for_job(&mut h);
+    // From the figures straight to the review.
+    h.get_by_label("Review addresses").click();
+    h.run_ok();
+    assert_eq!(h.state().view, View::Review);
+    h.key_press(egui::Key::ArrowDown);
+    h.run_ok();
+    h.key_press(egui::Key::ArrowDown);
+    h.run_ok();
+    let second = h.state().review.visible()[1];
+    let selected: Vec<u32> = h.state().review.selected.iter().copied().collect();
+    assert_eq!(selected, [second]);
+    h.key_press(egui::Key::ArrowUp);
+    h.run_ok();
+    let first = h.state().review.visible()[0];
+    assert!(h.state().review.selected.contains(&first));
+    assert!(
+        h.query_all_by_label("Show message").next().is_some(),
+        "the evidence of the selected address is shown"
+    );
+}
