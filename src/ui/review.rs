@@ -290,7 +290,8 @@ pub fn review_table(ui: &mut egui::Ui, rows: &[ReviewRow], state: &mut ReviewSta
                 let position = row.index();
                 let index = state.visible[position];
                 let r = &rows[index as usize];
-                row.set_selected(state.selected.contains(&index));
+                let is_selected = state.selected.contains(&index);
+                row.set_selected(is_selected);
                 row.col(|ui| {
                     let mut text = r.address.clone();
                     if !r.in_list {
@@ -299,7 +300,10 @@ pub fn review_table(ui: &mut egui::Ui, rows: &[ReviewRow], state: &mut ReviewSta
                     ui.label(text);
                 });
                 row.col(|ui| {
-                    let color = if r.verdict.is_removal() {
+                    // On the selection's highlight the plain text colour reads best.
+                    let color = if is_selected {
+                        None
+                    } else if r.verdict.is_removal() {
                         Some(error)
                     } else if r.verdict == Verdict::Watch {
                         Some(warn)
