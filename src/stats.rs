@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::bounce::date::to_rfc3339;
 use crate::bounce::{Group, Kind, Reason};
 use crate::list::spreadsheet_safe;
-use crate::policy::{Assessment, History, Verdict};
+use crate::policy::{Assessment, Event, History, Verdict};
 use crate::store::MailingInfo;
 
 /// How often one reason was seen.
@@ -111,6 +111,8 @@ pub const TOP_DOMAINS: usize = 15;
 pub struct Inputs<'a> {
     /// Events by address, mailings, subscribers (from the list) and overrides.
     pub history: &'a History,
+    /// Count these events instead of the history's (the last import's).
+    pub events: Option<&'a HashMap<String, Vec<Event>>>,
     pub verdicts: &'a HashMap<String, Assessment>,
     pub mailings: &'a [MailingInfo],
     /// Stored messages by kind (`bounce`, `complaint`, `auto_reply`, `not_bounce`).
@@ -142,7 +144,7 @@ pub fn compute(inp: &Inputs<'_>) -> Stats {
     let mut reasons: HashMap<Reason, (usize, HashSet<&str>)> = HashMap::new();
     let mut per_mailing: HashMap<u64, [HashSet<&str>; 5]> = HashMap::new();
     let mut per_domain: HashMap<&str, (HashSet<&str>, usize)> = HashMap::new();
-    for (address, events) in &h.events {
+    for (address, events) in inp.events.unwrap_or(&h.events) {
         if events.is_empty() {
             continue;
         }
@@ -493,6 +495,7 @@ mod tests {
             [("x.org".to_string(), 3), ("y.net".to_string(), 1)].into();
         let s = compute(&Inputs {
             history: &h,
+            events: None,
             verdicts: &verdicts,
             mailings: &mailings,
             message_kinds: &kinds,

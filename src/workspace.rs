@@ -16,7 +16,7 @@ use std::sync::atomic::AtomicBool;
 use crate::job::{self, ImportOutcome, JobError, Progress};
 use crate::list::{self, ListOptions, SubscriberList, WriteSummary};
 use crate::mailbox;
-use crate::policy::{self, Assessment, History, Mailing, Override, PolicySettings, Verdict};
+use crate::policy::{self, Assessment, Event, History, Mailing, Override, PolicySettings, Verdict};
 use crate::reports;
 use crate::stats::{self, Stats};
 use crate::store::{MailingInfo, ReportRow, Store, StoreError};
@@ -69,6 +69,9 @@ impl ReviewRow {
     }
 }
 
+/// What one import added: its bounce events by address, its messages by kind.
+type ImportFacts = (HashMap<String, Vec<Event>>, HashMap<String, usize>);
+
 /// An open workspace with everything decided.
 pub struct Workspace {
     pub store: Store,
@@ -81,6 +84,9 @@ pub struct Workspace {
     pub row_verdicts: Vec<Verdict>,
     pub rows: Vec<ReviewRow>,
     pub stats: Stats,
+    /// The figures of the newest import alone (bounce counts, reasons,
+    /// mailings and domains of its messages; verdict figures stay whole).
+    pub last_import_stats: Option<Stats>,
     pub mailings: Vec<MailingInfo>,
     message_kinds: HashMap<String, usize>,
     /// What the import of this load read (none when no mailbox was given).
@@ -94,6 +100,8 @@ pub struct Workspace {
     pub unrecognised: Vec<(String, i64)>,
     sorted_mailings: Vec<Mailing>,
     newsletter: Option<String>,
+    /// The newest import's events and message kinds.
+    last_import: Option<ImportFacts>,
     /// List rows by address key.
     list_rows_of: HashMap<String, Vec<usize>>,
     list_domains: HashMap<String, usize>,
@@ -187,6 +195,10 @@ impl Workspace {
                     .or_default() += 1;
             }
         }
+        let last_import = match store.last_import()? {
+            Some(id) => Some((store.import_events(id)?, store.import_message_kinds(id)?)),
+            None => None,
+        };
         let list_columns = list.as_ref().map(|l| l.column_names()).unwrap_or_default();
         let list_problems = list.as_ref().map(|l| l.problems()).unwrap_or_default();
         let mut sorted_mailings = history.mailings.clone();
@@ -203,6 +215,7 @@ impl Workspace {
             row_verdicts: Vec::new(),
             rows: Vec::new(),
             stats: Stats::default(),
+            last_import_stats: None,
             outcome: None,
             list_options: ListOptions::default(),
             list_columns,
@@ -210,6 +223,7 @@ impl Workspace {
             unrecognised: Vec::new(),
             sorted_mailings,
             newsletter,
+            last_import,
             list_rows_of,
             list_domains,
         };
@@ -242,16 +256,37 @@ impl Workspace {
     }
 
     fn refresh_stats(&mut self) {
-        self.stats = stats::compute(&stats::Inputs {
+        self.stats = self.figures(None, &self.mailings, &self.message_kinds);
+        self.last_import_stats = self.last_import.as_ref().map(|(events, kinds)| {
+            let touched: std::collections::HashSet<u64> =
+                events.values().flatten().map(|e| e.mailing).collect();
+            let mailings: Vec<MailingInfo> = self
+                .mailings
+                .iter()
+                .filter(|m| touched.contains(&m.id))
+                .cloned()
+                .collect();
+            self.figures(Some(events), &mailings, kinds)
+        });
+    }
+
+    fn figures(
+        &self,
+        events: Option<&HashMap<String, Vec<Event>>>,
+        mailings: &[MailingInfo],
+        message_kinds: &HashMap<String, usize>,
+    ) -> Stats {
+        stats::compute(&stats::Inputs {
             history: &self.history,
+            events,
             verdicts: &self.verdicts,
-            mailings: &self.mailings,
-            message_kinds: &self.message_kinds,
+            mailings,
+            message_kinds,
             row_verdicts: self.list.as_ref().map(|_| self.row_verdicts.as_slice()),
             list_domains: &self.list_domains,
             hard_threshold: self.settings.hard_threshold,
             whole_list: self.settings.whole_list,
-        });
+        })
     }
 
     /// The review lines: every address with a bounce or an override, then the
@@ -478,14 +513,20 @@ impl Workspace {
         write(out, &bytes, force)
     }
 
-    /// Writes the figures of the statistics view.
+    /// Writes the figures of the statistics view (of the newest import alone
+    /// with `last_import`, when there is one).
     pub fn export_figures(
         &self,
         out: &Path,
         force: bool,
         safe: bool,
+        last_import: bool,
     ) -> Result<Written, ExportFailure> {
-        write(out, &stats::figures_csv(&self.stats, safe), force)
+        let figures = match (&self.last_import_stats, last_import) {
+            (Some(last), true) => last,
+            _ => &self.stats,
+        };
+        write(out, &stats::figures_csv(figures, safe), force)
     }
 }
 
@@ -684,6 +725,31 @@ mod tests {
     }
 
     #[test]
+    fn the_last_import_has_figures_of_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = loaded(dir.path());
+        assert_eq!(first.last_import_stats.as_ref().unwrap().messages, 3);
+        drop(first);
+        let req = LoadRequest {
+            db: dir.path().join("ws.sqlite"),
+            bounces: vec![fixture("notbounce-01.eml"), fixture("postfix-01.eml")],
+            now: 1_790_100_000,
+            ..LoadRequest::default()
+        };
+        let ws = load(&req, &|_| {}, &AtomicBool::new(false)).unwrap();
+        // postfix-01 was imported before: only the other message is new.
+        assert_eq!(ws.stats.messages, 4);
+        let last = ws.last_import_stats.as_ref().unwrap();
+        assert_eq!((last.messages, last.not_recognised, last.hard), (1, 1, 0));
+        assert!(last.mailings.is_empty());
+        assert_eq!(ws.stats.hard, 2);
+        assert_eq!(
+            last.rows_to_remove, ws.stats.rows_to_remove,
+            "verdicts stay whole"
+        );
+    }
+
+    #[test]
     fn settings_are_saved_and_decide_again() {
         let dir = tempfile::tempdir().unwrap();
         let mut ws = loaded(dir.path());
@@ -735,7 +801,7 @@ mod tests {
             .unwrap();
         assert_eq!(removed.rows, 2);
         let figures = ws
-            .export_figures(&out.join("figures.csv"), false, true)
+            .export_figures(&out.join("figures.csv"), false, true, false)
             .unwrap();
         assert!(figures.rows > 10);
     }

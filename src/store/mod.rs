@@ -280,10 +280,22 @@ impl Store {
                 })
             })?
             .collect::<Result<_, _>>()?;
+        history.events = self.events(None)?;
+        history.overrides = self.overrides()?;
+        history.newsletter_stream = self.setting("newsletter_stream")?;
+        Ok(history)
+    }
+
+    /// Bounce events by address, oldest first: all of them, or those of the
+    /// messages one import added.
+    fn events(&self, import: Option<i64>) -> Result<HashMap<String, Vec<Event>>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT address, mailing_id, date, kind, reason, diagnostic FROM events ORDER BY date, id",
+            "SELECT e.address, e.mailing_id, e.date, e.kind, e.reason, e.diagnostic
+             FROM events e JOIN messages g ON g.id = e.message_id
+             WHERE ?1 IS NULL OR g.import_id = ?1
+             ORDER BY e.date, e.id",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map(params![import], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
@@ -293,12 +305,13 @@ impl Store {
                 r.get::<_, Option<String>>(5)?,
             ))
         })?;
+        let mut events: HashMap<String, Vec<Event>> = HashMap::new();
         for row in rows {
             let (address, mailing, date, kind, reason, diagnostic) = row?;
             let (Some(kind), Some(reason)) = (parse_kind(&kind), Reason::parse(&reason)) else {
                 continue;
             };
-            history.events.entry(address).or_default().push(Event {
+            events.entry(address).or_default().push(Event {
                 mailing: mailing as u64,
                 date,
                 kind,
@@ -306,9 +319,35 @@ impl Store {
                 diagnostic,
             });
         }
-        history.overrides = self.overrides()?;
-        history.newsletter_stream = self.setting("newsletter_stream")?;
-        Ok(history)
+        Ok(events)
+    }
+
+    /// The newest import that added at least one message.
+    pub fn last_import(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT max(import_id) FROM messages", [], |r| r.get(0))?)
+    }
+
+    /// The bounce events of the messages one import added, by address.
+    pub fn import_events(&self, import: i64) -> Result<HashMap<String, Vec<Event>>, StoreError> {
+        self.events(Some(import))
+    }
+
+    /// The messages one import added, by kind (as [`Store::message_kinds`]).
+    pub fn import_message_kinds(&self, import: i64) -> Result<HashMap<String, usize>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT kind, count(*) FROM messages WHERE import_id = ?1 GROUP BY kind")?;
+        let rows = stmt.query_map(params![import], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (kind, n) = row?;
+            out.insert(kind, n.max(0) as usize);
+        }
+        Ok(out)
     }
 
     /// The user's keep / remove decisions.

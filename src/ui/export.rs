@@ -224,7 +224,9 @@ pub fn save(app: &mut App, kind: ExportKind, path: &Path, force: bool) {
         ExportKind::Suppression => ws.export_suppression(path, force, app.prefs.safe_lists),
         ExportKind::Report => ws.export_report(path, force, app.prefs.safe_reports),
         ExportKind::RemovedRows => ws.export_removed_rows(path, force),
-        ExportKind::Figures => ws.export_figures(path, force, app.prefs.safe_reports),
+        ExportKind::Figures => {
+            ws.export_figures(path, force, app.prefs.safe_reports, app.stats_last_import)
+        }
     };
     match result {
         Ok(w) => {

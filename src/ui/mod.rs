@@ -135,6 +135,8 @@ pub struct App {
     history_pending: bool,
     /// A raw message shown in its own window: title and text.
     pub raw_message: Option<(String, String)>,
+    /// The statistics show the newest import only.
+    pub stats_last_import: bool,
 }
 
 impl App {
@@ -166,6 +168,7 @@ impl App {
             title_dirty: true,
             history_pending,
             raw_message: None,
+            stats_last_import: false,
             open_pending: options.open,
             demo_pending: options.demo,
         }

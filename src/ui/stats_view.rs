@@ -20,7 +20,13 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
         ui.label("Nothing loaded yet.");
         return;
     };
-    let s = ws.stats.clone();
+    let last_import = app.stats_last_import && ws.last_import_stats.is_some();
+    let s = match (&ws.last_import_stats, last_import) {
+        (Some(last), true) => last.clone(),
+        _ => ws.stats.clone(),
+    };
+    let can_switch = ws.last_import_stats.is_some();
+    let mut scope = app.stats_last_import;
     let unreadable = ws
         .outcome
         .as_ref()
@@ -35,7 +41,12 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.heading("Key figures");
-            ui.weak("(the whole history of this workspace)");
+            ui.selectable_value(&mut scope, false, "Whole history")
+                .on_hover_text("Every bounce this workspace has seen");
+            ui.add_enabled_ui(can_switch, |ui| {
+                ui.selectable_value(&mut scope, true, "Last import")
+                    .on_hover_text("Only the messages of the newest import; the verdicts, rows to remove, health and streaks stay those of the whole history");
+            });
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 export = ui.button("Export figures (CSV)").clicked();
             });
@@ -122,6 +133,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
             format::count(s.not_in_list_complaints)
         ));
     });
+    app.stats_last_import = scope;
     if let Some(view) = go {
         app.view = view;
     }

@@ -129,6 +129,21 @@ fn the_demo_flows_from_drop_to_export() {
             .is_some()
     );
     assert!(h.query_by_label("Export figures (CSV)").is_some());
+    // The newest import alone: here the only one, so the same figures.
+    h.get_by_label("Last import").click();
+    h.run_ok();
+    assert!(h.state().stats_last_import);
+    let last = h
+        .state()
+        .workspace
+        .as_ref()
+        .unwrap()
+        .last_import_stats
+        .clone();
+    assert_eq!(last.map(|l| l.messages), Some(stats.messages));
+    h.get_by_label("Whole history").click();
+    h.run_ok();
+    assert!(!h.state().stats_last_import);
 
     // Review: filter to "To remove" and search for one address.
     h.get_by_label("Review").click();
