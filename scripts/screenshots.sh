@@ -43,9 +43,10 @@ sleep 1
 export DISPLAY="$display" XDG_RUNTIME_DIR="$runtime" HOME="$home" LANG=en_GB.UTF-8
 
 shot() {
+    # Keep the pointer off the charts (a hovered chart draws a crosshair),
+    # then give the window time to draw.
+    [ "$1" = review ] || xdotool mousemove 600 818
     sleep "${2:-1.5}"
-    # Keep the pointer off the charts (a hovered chart draws a crosshair).
-    [ "$1" = review ] || xdotool mousemove 1275 815
     import -window root -crop 1280x820+0+0 +repage "$out/$1.png"
     echo "   $out/$1.png"
 }

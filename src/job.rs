@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use crate::bounce::{self, MessageKind, Reason};
 use crate::list::{self, ListError, ListOptions, SubscriberList};
 use crate::mailbox::{self, Item, Limits};
-use crate::policy::{self, Assessment, PolicySettings, Subscriber, Verdict};
+use crate::policy::{self, Assessment, History, PolicySettings, Subscriber, Verdict};
 use crate::reports;
 use crate::store::{self, Import, ImportMessage, ImportSummary, Store, StoreError};
 
@@ -72,13 +72,8 @@ pub enum JobError {
 /// What the job did and found.
 #[derive(Debug, Clone, Default)]
 pub struct CleanReport {
-    pub messages: usize,
-    pub import: ImportSummary,
-    /// Recipients by kind (this import's new messages).
-    pub kinds: HashMap<&'static str, usize>,
-    /// Sources that could not be read, with why.
-    pub unreadable: Vec<(String, String)>,
-    pub skipped_files: usize,
+    /// What reading the mailboxes found and added.
+    pub read: ImportOutcome,
     /// Bounced addresses (whole history) that are in the list.
     pub matched: usize,
     /// List rows removed, by verdict.
@@ -95,29 +90,16 @@ pub fn run_clean(
 ) -> Result<CleanReport, JobError> {
     progress(Progress::ReadingList);
     let list = list::read_list(&req.list, &req.list_options)?;
-    for path in &req.bounces {
-        if !path.exists() {
-            return Err(JobError::Missing(path.clone()));
-        }
-    }
+    require_paths(&req.bounces)?;
     let mut store = Store::open(&req.db)?;
-    let mut report = CleanReport::default();
-    let outcome = import_mailboxes(&mut store, &req.bounces, req.now, progress, cancel)?;
-    report.messages = outcome.messages;
-    report.import = outcome.import;
-    report.kinds = outcome.kinds;
-    report.unreadable = outcome.unreadable;
-    report.skipped_files = outcome.skipped_files;
+    let mut report = CleanReport {
+        read: import_mailboxes(&mut store, &req.bounces, req.now, progress, cancel)?,
+        ..CleanReport::default()
+    };
 
     progress(Progress::Deciding);
     let mut history = store.history()?;
-    for row in &list.rows {
-        let Some(key) = &row.email else { continue };
-        let entry = history.subscribers.entry(key.clone()).or_default();
-        entry.in_list = true;
-        entry.invalid |= !row.email_valid;
-        entry.last_activity = entry.last_activity.max(row.activity);
-    }
+    merge_list(&mut history, &list);
     let verdicts = policy::assess_all(&history, &req.settings);
     report.matched = history
         .events
@@ -135,6 +117,27 @@ pub fn run_clean(
         &mut report,
     )?;
     Ok(report)
+}
+
+/// Fails with [`JobError::Missing`] for the first path that does not exist.
+/// Callers check before they open a workspace, so that a typo creates none.
+pub fn require_paths(paths: &[PathBuf]) -> Result<(), JobError> {
+    match paths.iter().find(|p| !p.exists()) {
+        Some(missing) => Err(JobError::Missing(missing.clone())),
+        None => Ok(()),
+    }
+}
+
+/// Adds what the subscriber list says about each address to the history:
+/// in the list, invalid, last activity.
+pub fn merge_list(history: &mut History, list: &SubscriberList) {
+    for row in &list.rows {
+        let Some(key) = &row.email else { continue };
+        let entry = history.subscribers.entry(key.clone()).or_default();
+        entry.in_list = true;
+        entry.invalid |= !row.email_valid;
+        entry.last_activity = entry.last_activity.max(row.activity);
+    }
 }
 
 /// What one import of mailboxes read and added.
@@ -159,11 +162,7 @@ pub fn import_mailboxes(
     progress: &dyn Fn(Progress),
     cancel: &AtomicBool,
 ) -> Result<ImportOutcome, JobError> {
-    for path in bounces {
-        if !path.exists() {
-            return Err(JobError::Missing(path.clone()));
-        }
-    }
+    require_paths(bounces)?;
     let sources = bounces
         .iter()
         .map(|p| p.display().to_string())

@@ -274,15 +274,15 @@ fn clean_command(req: CleanRequest) -> Result<ExitCode> {
     if show_progress {
         eprint!("\r{:40}\r", "");
     }
-    let kind = |k: &str| report.kinds.get(k).copied().unwrap_or(0);
+    let kind = |k: &str| report.read.kinds.get(k).copied().unwrap_or(0);
     println!("workspace: {}", req.db.display());
     println!(
         "messages read: {} ({} new, {} already imported){}",
-        report.messages,
-        report.import.messages,
-        report.import.duplicates,
-        if report.skipped_files > 0 {
-            format!(", {} files skipped", report.skipped_files)
+        report.read.messages,
+        report.read.import.messages,
+        report.read.import.duplicates,
+        if report.read.skipped_files > 0 {
+            format!(", {} files skipped", report.read.skipped_files)
         } else {
             String::new()
         }
@@ -297,21 +297,14 @@ fn clean_command(req: CleanRequest) -> Result<ExitCode> {
         kind("undetermined"),
         kind("not_bounce")
     );
-    println!("unreadable: {}", report.unreadable.len());
-    for (source, why) in &report.unreadable {
+    println!("unreadable: {}", report.read.unreadable.len());
+    for (source, why) in &report.read.unreadable {
         println!("  {source}: {why}");
     }
     println!("bounced addresses in the list: {}", report.matched);
     let removed: usize = report.removed.values().sum();
     println!("rows removed: {removed}");
-    for verdict in [
-        Verdict::RemoveComplaint,
-        Verdict::RemoveHard,
-        Verdict::RemoveManual,
-        Verdict::RemoveSoft,
-        Verdict::RemoveInvalid,
-        Verdict::RemoveDuplicate,
-    ] {
+    for verdict in Verdict::ALL.into_iter().filter(|v| v.is_removal()) {
         if let Some(n) = report.removed.get(&verdict) {
             println!("  {}: {n}", verdict.as_str());
         }

@@ -45,15 +45,7 @@ pub fn suppression_csv(
     };
     let mut rows: Vec<(&String, &Assessment)> = verdicts
         .iter()
-        .filter(|(_, a)| {
-            matches!(
-                a.verdict,
-                Verdict::RemoveHard
-                    | Verdict::RemoveComplaint
-                    | Verdict::RemoveSoft
-                    | Verdict::RemoveManual
-            )
-        })
+        .filter(|(_, a)| a.verdict.is_suppression())
         .collect();
     rows.sort_by(|a, b| a.0.cmp(b.0));
     let rows = rows

@@ -277,15 +277,7 @@ pub fn compute(inp: &Inputs<'_>) -> Stats {
     s.addresses_to_remove = inp
         .verdicts
         .values()
-        .filter(|a| {
-            matches!(
-                a.verdict,
-                Verdict::RemoveHard
-                    | Verdict::RemoveComplaint
-                    | Verdict::RemoveSoft
-                    | Verdict::RemoveManual
-            )
-        })
+        .filter(|a| a.verdict.is_suppression())
         .count();
     s
 }

@@ -116,6 +116,7 @@ pub fn load(
     progress: &dyn Fn(Progress),
     cancel: &AtomicBool,
 ) -> Result<Workspace, JobError> {
+    job::require_paths(&req.bounces)?;
     let mut store = Store::open(&req.db)?;
     // Without a list, the workspace's last one (if it is still there).
     let (list_path, list_options) = match &req.list {
@@ -183,12 +184,9 @@ impl Workspace {
         let mut list_rows_of: HashMap<String, Vec<usize>> = HashMap::new();
         let mut list_domains: HashMap<String, usize> = HashMap::new();
         if let Some(list) = &list {
+            job::merge_list(&mut history, list);
             for row in &list.rows {
                 let Some(key) = &row.email else { continue };
-                let entry = history.subscribers.entry(key.clone()).or_default();
-                entry.in_list = true;
-                entry.invalid |= !row.email_valid;
-                entry.last_activity = entry.last_activity.max(row.activity);
                 list_rows_of.entry(key.clone()).or_default().push(row.index);
                 *list_domains
                     .entry(stats::domain_of(key).to_string())
@@ -455,11 +453,11 @@ impl Workspace {
         self.store.evidence(key)
     }
 
-    /// The raw bytes of the message a piece of evidence came from, if its
+    /// The raw bytes of a stored message, by the source and index it was
+    /// read from (a piece of evidence, an unrecognised message), if the
     /// source can still be read.
-    pub fn raw_message(evidence: &ReportRow) -> Option<Vec<u8>> {
-        let index = usize::try_from(evidence.index).ok()?;
-        mailbox::fetch(&evidence.source, index)
+    pub fn raw_message(source: &str, index: i64) -> Option<Vec<u8>> {
+        mailbox::fetch(source, usize::try_from(index).ok()?)
     }
 
     /// Writes the cleaned list (needs a list). Every export refuses to replace
@@ -492,7 +490,12 @@ impl Workspace {
         safe: bool,
     ) -> Result<Written, ExportFailure> {
         let bytes = reports::suppression_csv(&self.verdicts, &self.history.subscribers, safe);
-        write(out, &bytes, force)
+        let rows = self
+            .verdicts
+            .values()
+            .filter(|a| a.verdict.is_suppression())
+            .count();
+        write(out, &bytes, rows, force)
     }
 
     /// Writes the bounce report (one row per classified bounce).
@@ -502,15 +505,21 @@ impl Workspace {
         force: bool,
         safe: bool,
     ) -> Result<Written, ExportFailure> {
-        let bytes = reports::bounce_report_csv(&self.store.report_rows()?, safe);
-        write(out, &bytes, force)
+        let events = self.store.report_rows()?;
+        write(
+            out,
+            &reports::bounce_report_csv(&events, safe),
+            events.len(),
+            force,
+        )
     }
 
     /// Writes every list row the cleaned list leaves out, with why.
     pub fn export_removed_rows(&self, out: &Path, force: bool) -> Result<Written, ExportFailure> {
         let list = self.list.as_ref().ok_or(ExportFailure::NoList)?;
         let bytes = reports::removed_rows_csv(list, &self.row_verdicts, &self.verdicts);
-        write(out, &bytes, force)
+        let rows = self.row_verdicts.iter().filter(|v| v.is_removal()).count();
+        write(out, &bytes, rows, force)
     }
 
     /// Writes the figures of the statistics view (of the newest import alone
@@ -526,14 +535,17 @@ impl Workspace {
             (Some(last), true) => last,
             _ => &self.stats,
         };
-        write(out, &stats::figures_csv(figures, safe), force)
+        let bytes = stats::figures_csv(figures, safe);
+        // A few hundred rows at most: counting them back is cheaper than
+        // keeping a second count in step with `figures_csv`.
+        let rows = csv::Reader::from_reader(bytes.as_slice()).records().count();
+        write(out, &bytes, rows, force)
     }
 }
 
-fn write(out: &Path, bytes: &[u8], force: bool) -> Result<Written, ExportFailure> {
+/// Writes an export of `rows` data rows.
+fn write(out: &Path, bytes: &[u8], rows: usize, force: bool) -> Result<Written, ExportFailure> {
     list::write_atomic(out, bytes, force)?;
-    // Data rows: records after the header (a diagnostic may span lines).
-    let rows = csv::Reader::from_reader(bytes).records().count();
     Ok(Written {
         path: out.to_path_buf(),
         rows,
@@ -720,7 +732,7 @@ mod tests {
         let found = ws.store.messages_of_kind("not_bounce", 10).unwrap();
         assert_eq!(found.len(), 1);
         assert!(found[0].0.ends_with("notbounce-01.eml"), "{:?}", found[0]);
-        let raw = mailbox::fetch(&found[0].0, found[0].1 as usize).unwrap();
+        let raw = Workspace::raw_message(&found[0].0, found[0].1).unwrap();
         assert_eq!(raw, std::fs::read(fixture("notbounce-01.eml")).unwrap());
     }
 
@@ -747,6 +759,20 @@ mod tests {
             last.rows_to_remove, ws.stats.rows_to_remove,
             "verdicts stay whole"
         );
+    }
+
+    #[test]
+    fn a_missing_mailbox_is_named_and_creates_no_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("ws.sqlite");
+        let req = LoadRequest {
+            db: db.clone(),
+            bounces: vec![dir.path().join("no-such.mbox")],
+            ..LoadRequest::default()
+        };
+        let error = load(&req, &|_| {}, &AtomicBool::new(false)).err().unwrap();
+        assert!(error.to_string().contains("no-such.mbox"), "{error}");
+        assert!(!db.exists());
     }
 
     #[test]

@@ -164,6 +164,19 @@ impl Verdict {
         Verdict::Keep,
     ];
 
+    /// Whether the address goes on the suppression list: removed for what
+    /// it did (bounces, a complaint) or by the user, not for a list row's
+    /// form (invalid, duplicate).
+    pub fn is_suppression(self) -> bool {
+        matches!(
+            self,
+            Verdict::RemoveHard
+                | Verdict::RemoveComplaint
+                | Verdict::RemoveSoft
+                | Verdict::RemoveManual
+        )
+    }
+
     pub fn is_removal(self) -> bool {
         !matches!(self, Verdict::Watch | Verdict::Keep)
     }

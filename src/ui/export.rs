@@ -90,13 +90,6 @@ pub struct ExportState {
     pub confirm: Option<(ExportKind, PathBuf)>,
     /// What was written (newest last), for the view's log.
     pub written: Vec<String>,
-    figures_requested: bool,
-}
-
-impl ExportState {
-    pub(super) fn request_figures(&mut self) {
-        self.figures_requested = true;
-    }
 }
 
 pub fn show(app: &mut App, ui: &mut egui::Ui) {
@@ -175,19 +168,19 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
         if app.prefs.safe_lists { "on" } else { "off" },
         if app.prefs.safe_reports { "on" } else { "off" },
     ));
-    if let Some((kind, dialog)) = action {
-        let target = if dialog {
-            rfd::FileDialog::new()
+    match action {
+        Some((kind, false)) => save_to_folder(app, kind),
+        Some((kind, true)) => {
+            let picked = rfd::FileDialog::new()
                 .set_title(kind.title())
                 .set_file_name(kind.default_name(app.workspace.as_ref()))
-                .save_file()
-        } else {
-            Some(target_path(app, kind))
-        };
-        // A save dialog has already asked about replacing.
-        if let Some(path) = target {
-            save(app, kind, &path, dialog);
+                .save_file();
+            // The save dialog has already asked about replacing.
+            if let Some(path) = picked {
+                save(app, kind, &path, true);
+            }
         }
+        None => {}
     }
     if !app.export.written.is_empty() {
         ui.add_space(8.0);
@@ -208,12 +201,11 @@ fn target_path(app: &App, kind: ExportKind) -> PathBuf {
     folder.join(kind.default_name(app.workspace.as_ref()))
 }
 
-/// "Export figures" on the statistics view: the figures file in the export folder.
-pub(super) fn save_figures(app: &mut App, _ctx: &egui::Context) {
-    if std::mem::take(&mut app.export.figures_requested) {
-        let path = target_path(app, ExportKind::Figures);
-        save(app, ExportKind::Figures, &path, false);
-    }
+/// Saves one export under its default name in the export folder (asking
+/// before replacing a file), as "Export figures" on the statistics view does.
+pub(super) fn save_to_folder(app: &mut App, kind: ExportKind) {
+    let path = target_path(app, kind);
+    save(app, kind, &path, false);
 }
 
 /// Writes one export; asks first when the file exists (unless `force`).

@@ -18,6 +18,18 @@ pub fn count(n: usize) -> String {
     out
 }
 
+/// Text on one line (runs of white space become one space), cut to at most
+/// `max` characters with an ellipsis.
+pub fn shorten(text: &str, max: usize) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        let cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
 /// A share as a percentage with one decimal: `0.1234` → `12.3 %`.
 pub fn percent(share: f64) -> String {
     format!("{:.1} %", share * 100.0)
@@ -146,6 +158,8 @@ mod tests {
             "2026-11-03"
         );
         assert_eq!(bytes(1536), "1.5 KB");
+        assert_eq!(shorten("Mailbox\n  full", 20), "Mailbox full");
+        assert_eq!(shorten("Address does not exist", 8), "Address…");
         assert_eq!(elapsed(75), "1:15");
     }
 }

@@ -2,8 +2,6 @@
 //! (delimiter, encoding, header, e-mail and activity columns) as choices the
 //! user can correct, and the rows with problems, marked in place.
 
-use std::collections::HashMap;
-
 use egui_extras::{Column, TableBuilder};
 
 use super::{App, format};
@@ -124,10 +122,13 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
     }
     ui.add_space(6.0);
 
-    let by_row: HashMap<usize, Vec<&str>> = problems.iter().fold(HashMap::new(), |mut m, p| {
-        m.entry(p.row_index).or_default().push(p.message.as_str());
-        m
-    });
+    // The problems come in row order: a row's are found by bisection, with
+    // no per-frame index.
+    let issues_of = |index: usize| {
+        let start = problems.partition_point(|p| p.row_index < index);
+        let end = problems.partition_point(|p| p.row_index <= index);
+        &problems[start..end]
+    };
     let shown = list.rows.len();
     let height =
         (ui.available_height() - if problems.is_empty() { 10.0 } else { 170.0 }).max(160.0);
@@ -177,21 +178,23 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
             .body(|body| {
                 body.rows(20.0, shown, |mut row| {
                     let r = &list.rows[row.index()];
-                    let issues = by_row.get(&r.index);
+                    let issues = issues_of(r.index);
                     row.col(|ui| {
-                        let label = if issues.is_some() {
-                            ui.colored_label(error, format!("⚠ {}", r.line))
+                        if issues.is_empty() {
+                            ui.label(r.line.to_string());
                         } else {
-                            ui.label(r.line.to_string())
-                        };
-                        if let Some(issues) = issues {
-                            label.on_hover_text(issues.join("\n"));
+                            ui.colored_label(error, format!("⚠ {}", r.line))
+                                .on_hover_ui(|ui| {
+                                    for p in issues {
+                                        ui.label(&p.message);
+                                    }
+                                });
                         }
                     });
                     for i in 0..width {
                         row.col(|ui| {
                             let value = r.fields.get(i).map_or("", String::as_str);
-                            if i == email_col && issues.is_some() {
+                            if i == email_col && !issues.is_empty() {
                                 ui.colored_label(error, value);
                             } else {
                                 ui.label(value);

@@ -613,7 +613,9 @@ impl App {
             self.list_path = Some(list.path.clone());
             self.list_options = ws.list_options.clone();
         }
+        // New rows: old selections would point at other addresses.
         self.review.invalidate();
+        self.review.clear_selection();
         let had_results = self.workspace.is_some();
         let first_view = match (&ws.outcome, self.view) {
             (Some(_), _) => View::Statistics,
@@ -768,10 +770,7 @@ impl eframe::App for App {
 
 /// The title and text of a raw message for its window (at most 256 KiB of it).
 pub(crate) fn raw_message_view(source: &str, index: i64) -> (String, String) {
-    let bytes = usize::try_from(index)
-        .ok()
-        .and_then(|i| crate::mailbox::fetch(source, i));
-    let text = match bytes {
+    let text = match Workspace::raw_message(source, index) {
         Some(bytes) => {
             let limit = bytes.len().min(256 * 1024);
             let mut text = String::from_utf8_lossy(&bytes[..limit]).into_owned();

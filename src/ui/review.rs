@@ -14,7 +14,7 @@ use super::{App, format};
 use crate::bounce::Reason;
 use crate::policy::{Override, Verdict};
 use crate::store::ReportRow;
-use crate::workspace::{ReviewRow, Workspace};
+use crate::workspace::ReviewRow;
 
 /// Which rows the table shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,20 +228,12 @@ fn contains_ignoring_case(hay: &str, needle: &str) -> bool {
     }
 }
 
-/// What the user did in the table.
-#[derive(Debug, Default)]
-pub struct TableAction {
-    /// The selection changed.
-    pub selection_changed: bool,
-}
-
 /// Draws the table of `rows` (filtered and sorted by `state`). Only the rows
 /// on screen are laid out.
-pub fn review_table(ui: &mut egui::Ui, rows: &[ReviewRow], state: &mut ReviewState) -> TableAction {
+pub fn review_table(ui: &mut egui::Ui, rows: &[ReviewRow], state: &mut ReviewState) {
     state.refresh(rows);
     // A click on a cell selects the row, not the cell's text.
     ui.style_mut().interaction.selectable_labels = false;
-    let mut action = TableAction::default();
     let mut clicked_header = None;
     let mut clicked_row: Option<(usize, egui::Modifiers)> = None;
     let error = ui.visuals().error_fg_color;
@@ -375,9 +367,7 @@ pub fn review_table(ui: &mut egui::Ui, rows: &[ReviewRow], state: &mut ReviewSta
             state.selected.insert(index);
             state.anchor = Some(position);
         }
-        action.selection_changed = true;
     }
-    action
 }
 
 pub fn show(app: &mut App, ui: &mut egui::Ui) {
@@ -385,6 +375,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
         ui.label("Nothing loaded yet.");
         return;
     };
+    let can_undo = app.can_undo();
     let state = &mut app.review;
     state.refresh(&ws.rows);
     let mut command: Option<Option<Override>> = None;
@@ -426,15 +417,8 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
             format::count(ws.rows.len())
         ));
     });
-    let selected_keys: Vec<String> = state
-        .selected
-        .iter()
-        .filter_map(|i| ws.rows.get(*i as usize))
-        .filter(|r| r.can_override())
-        .map(|r| r.key.clone())
-        .collect();
     ui.horizontal(|ui| {
-        let n = selected_keys.len();
+        let n = state.selected.len();
         let some = n > 0;
         ui.label(if some {
             format!("{} selected:", format::count(n))
@@ -464,7 +448,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
         }
         ui.separator();
         if ui
-            .add_enabled(app_can_undo(&app.undo), egui::Button::new("Undo"))
+            .add_enabled(can_undo, egui::Button::new("Undo"))
             .on_hover_text("Undo the last decision (Ctrl+Z)")
             .clicked()
         {
@@ -473,6 +457,29 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
     });
     ui.separator();
 
+    // Up / Down move the selection when no text field has the keyboard.
+    if ui.ctx().memory(|m| m.focused().is_none()) && !state.visible.is_empty() {
+        let (down, up) = ui.input(|i| {
+            (
+                i.key_pressed(egui::Key::ArrowDown),
+                i.key_pressed(egui::Key::ArrowUp),
+            )
+        });
+        if down || up {
+            let current = state.anchor.unwrap_or(0);
+            let last = state.visible.len() - 1;
+            let next = if down {
+                (current + 1).min(last)
+            } else {
+                current.saturating_sub(1)
+            };
+            let next = if state.selected.is_empty() { 0 } else { next };
+            state.selected.clear();
+            state.selected.insert(state.visible[next]);
+            state.anchor = Some(next);
+            state.scroll_to = Some(next);
+        }
+    }
     // The evidence of one selected row, below the table.
     let single = (state.selected.len() == 1)
         .then(|| state.selected.first().copied())
@@ -501,30 +508,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
         egui::Panel::bottom("evidence")
             .resizable(true)
             .default_size(230.0)
-            .show(ui, |ui| evidence_panel(ui, ws, row, state));
-    }
-    // Up / Down move the selection when no text field has the keyboard.
-    if ui.ctx().memory(|m| m.focused().is_none()) && !state.visible.is_empty() {
-        let (down, up) = ui.input(|i| {
-            (
-                i.key_pressed(egui::Key::ArrowDown),
-                i.key_pressed(egui::Key::ArrowUp),
-            )
-        });
-        if down || up {
-            let current = state.anchor.unwrap_or(0);
-            let last = state.visible.len() - 1;
-            let next = if down {
-                (current + 1).min(last)
-            } else {
-                current.saturating_sub(1)
-            };
-            let next = if state.selected.is_empty() { 0 } else { next };
-            state.selected.clear();
-            state.selected.insert(state.visible[next]);
-            state.anchor = Some(next);
-            state.scroll_to = Some(next);
-        }
+            .show(ui, |ui| evidence_panel(ui, row, state));
     }
     // The table gets exactly the space left above the evidence.
     let rect = ui.available_rect_before_wrap();
@@ -532,18 +516,24 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
         review_table(ui, &ws.rows, state);
     });
     if let Some(action) = command {
-        app.set_override(selected_keys, action);
+        // The keys are gathered on the click, not on every frame: a
+        // selection can hold a million rows. Invalid and duplicate rows have
+        // no decision to make.
+        let keys: Vec<String> = state
+            .selected
+            .iter()
+            .filter_map(|i| ws.rows.get(*i as usize))
+            .filter(|r| r.can_override())
+            .map(|r| r.key.clone())
+            .collect();
+        app.set_override(keys, action);
     }
     if undo {
         app.undo_override();
     }
 }
 
-fn app_can_undo(undo: &[Vec<(String, Option<Override>)>]) -> bool {
-    !undo.is_empty()
-}
-
-fn evidence_panel(ui: &mut egui::Ui, _ws: &Workspace, row: &ReviewRow, state: &mut ReviewState) {
+fn evidence_panel(ui: &mut egui::Ui, row: &ReviewRow, state: &mut ReviewState) {
     ui.horizontal(|ui| {
         ui.heading(&row.address);
         ui.label(format!("· {} · {}", row.verdict.label(), row.reason));
@@ -601,7 +591,8 @@ fn evidence_panel(ui: &mut egui::Ui, _ws: &Workspace, row: &ReviewRow, state: &m
                         }
                         ui.label(format::date_time(e.date));
                         let mailing = e.subject.clone().unwrap_or_else(|| e.mailing.clone());
-                        ui.label(shorten(&mailing, 40)).on_hover_text(&e.mailing);
+                        ui.label(format::shorten(&mailing, 40))
+                            .on_hover_text(&e.mailing);
                         ui.label(kind_label(&e.kind));
                         let reason: &str = match Reason::parse(&e.reason) {
                             Some(r) => r.label(),
@@ -617,7 +608,7 @@ fn evidence_panel(ui: &mut egui::Ui, _ws: &Workspace, row: &ReviewRow, state: &m
                         };
                         ui.label(status);
                         let diagnostic = e.diagnostic.clone().unwrap_or_default();
-                        ui.label(shorten(&diagnostic, 90))
+                        ui.label(format::shorten(&diagnostic, 90))
                             .on_hover_text(&diagnostic);
                         ui.end_row();
                     }
@@ -639,16 +630,6 @@ fn kind_label(kind: &str) -> &str {
         "delivered" => "Delivered",
         "undetermined" => "Undetermined",
         other => other,
-    }
-}
-
-fn shorten(text: &str, max: usize) -> String {
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() <= max {
-        one_line
-    } else {
-        let cut: String = one_line.chars().take(max - 1).collect();
-        format!("{cut}…")
     }
 }
 

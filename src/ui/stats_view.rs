@@ -20,20 +20,16 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
         ui.label("Nothing loaded yet.");
         return;
     };
-    let last_import = app.stats_last_import && ws.last_import_stats.is_some();
-    let s = match (&ws.last_import_stats, last_import) {
-        (Some(last), true) => last.clone(),
-        _ => ws.stats.clone(),
+    // Drawn from references: nothing is copied per frame.
+    let s = match (&ws.last_import_stats, app.stats_last_import) {
+        (Some(last), true) => last,
+        _ => &ws.stats,
     };
     let can_switch = ws.last_import_stats.is_some();
     let mut scope = app.stats_last_import;
-    let unreadable = ws
-        .outcome
-        .as_ref()
-        .map(|o| o.unreadable.clone())
-        .unwrap_or_default();
+    let unreadable: &[(String, String)] = ws.outcome.as_ref().map_or(&[], |o| &o.unreadable);
     let threshold = ws.settings.hard_threshold;
-    let not_recognised = ws.unrecognised.clone();
+    let not_recognised = &ws.unrecognised;
     let mut show_raw = None;
     let has_list = ws.list.is_some();
     let mut go = None;
@@ -51,7 +47,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
                 export = ui.button("Export figures (CSV)").clicked();
             });
         });
-        cards(ui, &s);
+        cards(ui, s);
         if has_list {
             ui.horizontal(|ui| {
                 ui.label(format!(
@@ -90,7 +86,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
                     .id_salt("not recognised")
                     .max_height(160.0)
                     .show(ui, |ui| {
-                        for (source, index) in &not_recognised {
+                        for (source, index) in not_recognised {
                             if ui.link(format!("{source} #{}", index + 1)).clicked() {
                                 show_raw = Some((source.clone(), *index));
                             }
@@ -101,7 +97,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
         ui.add_space(12.0);
         ui.heading("Bounces per mailing");
         ui.weak("Addresses per mailing: hard bounces, soft bounces and spam complaints; problems on your side in blue.");
-        mailings_chart(ui, &s);
+        mailings_chart(ui, s);
         ui.add_space(12.0);
         ui.columns(2, |cols| {
             cols[0].heading("Why addresses failed");
@@ -118,17 +114,17 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
         ui.add_space(12.0);
         ui.columns(2, |cols| {
             cols[0].heading("Top domains");
-            domains_table(&mut cols[0], &s);
+            domains_table(&mut cols[0], s);
             cols[1].heading("Hard bounces in a row");
             cols[1].weak(format!(
                 "Addresses by their current run of hard bounces; at {threshold} they are removed."
             ));
-            streaks_chart(&mut cols[1], &s);
+            streaks_chart(&mut cols[1], s);
         });
         ui.add_space(12.0);
         ui.heading("Not in your list");
         ui.label(format!(
-            "{} addresses with a hard bounce and {} with a complaint are not in the loaded list (old or forwarded addresses); they are counted apart and go to the suppression list.",
+            "{} addresses with a hard bounce and {} with a complaint are not in the loaded list (old or forwarded addresses); they are counted apart, and those the rule removes go to the suppression list.",
             format::count(s.not_in_list_hard),
             format::count(s.not_in_list_complaints)
         ));
@@ -141,8 +137,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
         app.raw_message = Some(super::raw_message_view(&source, index));
     }
     if export {
-        app.export.request_figures();
-        super::export::save_figures(app, ui.ctx());
+        super::export::save_to_folder(app, super::export::ExportKind::Figures);
     }
 }
 
@@ -348,7 +343,7 @@ fn reasons_chart(ui: &mut egui::Ui, id: &str, reasons: &[ReasonCount], color: Co
         .y_axis_formatter(move |mark, _| {
             let i = mark.value.round();
             if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
-                shorten(labels[n - 1 - i as usize], 34)
+                format::shorten(labels[n - 1 - i as usize], 34)
             } else {
                 String::new()
             }
@@ -373,15 +368,6 @@ fn short_label(reason: Reason) -> &'static str {
         Reason::ContentError => "Message format or content",
         Reason::Filtered => "Filtered at the recipient",
         other => other.label(),
-    }
-}
-
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(max - 1).collect();
-        format!("{cut}…")
     }
 }
 

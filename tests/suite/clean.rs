@@ -191,7 +191,7 @@ fn clean_writes_the_expected_files_and_a_second_import_changes_nothing() {
     assert_eq!(report.removed.get(&Verdict::RemoveInvalid), Some(&1));
     assert_eq!(report.kept_rows, 3);
     assert_eq!(
-        report.import.duplicates, 1,
+        report.read.import.duplicates, 1,
         "the message exported twice counts once"
     );
 
@@ -230,7 +230,7 @@ fn clean_writes_the_expected_files_and_a_second_import_changes_nothing() {
 
     // The same import again: nothing new, the same files.
     let again = run_clean(&request(dir.path(), true), &|_| {}, &cancel).expect("second run");
-    assert_eq!(again.import.messages, 0);
+    assert_eq!(again.read.import.messages, 0);
     assert_eq!(
         std::fs::read(dir.path().join("out/subscribers-cleaned.csv")).unwrap(),
         cleaned
