@@ -200,6 +200,10 @@ const COMMAND_MARKERS: &[(&str, SmtpCommand)] = &[
     ("our rcpt to", SmtpCommand::RcptTo),
     ("<<< rcpt to", SmtpCommand::RcptTo),
     ("after rcpt command", SmtpCommand::RcptTo),
+    // qmail: "no SMTP connection got far enough; most progress was RCPT TO response".
+    ("most progress was rcpt to", SmtpCommand::RcptTo),
+    // Exchange's "Technical details: SMTP:RCPT host 192.0.2.1: 550 …".
+    ("smtp:rcpt host", SmtpCommand::RcptTo),
     ("in reply to mail from command", SmtpCommand::MailFrom),
     ("after mail from", SmtpCommand::MailFrom),
     ("our mail from", SmtpCommand::MailFrom),
@@ -233,6 +237,8 @@ pub fn find_command(text: &str) -> Option<SmtpCommand> {
             "talk to",
             "smtp command",
             "<<<",
+            "most progress",
+            "smtp:rcpt",
         ])
     });
     if !TRIGGERS.any(text) {
@@ -293,6 +299,9 @@ pub struct Evidence<'a> {
     pub hint: Option<Reason>,
     /// A reason the format suggests when the text names none.
     pub fallback: Option<Reason>,
+    /// The reporting system looked the recipient up itself
+    /// ([`super::RawFinding::own_lookup`]).
+    pub own_lookup: bool,
 }
 
 /// Where a reason came from, strongest first.
@@ -391,6 +400,20 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
     {
         return Filtered;
     }
+    // "User unknown" relayed from another server without the SMTP command it
+    // answered, and without a mailbox status (x.1.x, x.2.1) to back it, is
+    // not proof that the mailbox is gone: filters and relays answer "unknown"
+    // at other stages too. Unless the reporting system looked the recipient
+    // up itself, it is `filtered` (soft), and the address is not removed on
+    // its account.
+    if reason == UserUnknown
+        && source != Source::Status
+        && !e.own_lookup
+        && !matches!(e.command, Some(SmtpCommand::RcptTo))
+        && !e.status.is_some_and(is_mailbox_status)
+    {
+        return Filtered;
+    }
     // RFC 3463 x.2.3 is the administrative size limit, whatever the words.
     if reason == MesgTooBig && e.status.is_some_and(|s| s.get(1..) == Some(".2.3")) {
         return ExceedLimit;
@@ -408,6 +431,13 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
         return NetworkError;
     }
     reason
+}
+
+/// RFC 3463 codes that speak of the mailbox itself: x.1.x (addressing) and
+/// x.2.1 (mailbox disabled).
+fn is_mailbox_status(status: &str) -> bool {
+    let detail = status.get(1..).unwrap_or("");
+    detail.starts_with(".1.") || detail == ".2.1"
 }
 
 static DOMAIN_MISSING_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -537,8 +567,49 @@ mod tests {
             Reason::HostUnknown
         );
         assert_eq!(
-            reason(None, "550 <anna@example.com> does not exist"),
+            reason(Some("5.1.1"), "550 <anna@example.com> does not exist"),
             Reason::UserUnknown
+        );
+    }
+
+    fn unknown_user(
+        command: Option<SmtpCommand>,
+        status: Option<&str>,
+        own_lookup: bool,
+    ) -> Reason {
+        decide(&Evidence {
+            status,
+            diagnostic: "550 <anna@example.com>: User unknown",
+            action: Some("failed"),
+            command,
+            own_lookup,
+            ..Evidence::default()
+        })
+    }
+
+    #[test]
+    fn a_relayed_unknown_user_needs_a_stage_or_a_mailbox_status() {
+        // Said at RCPT TO, or with a mailbox status: the address is gone.
+        assert_eq!(
+            unknown_user(Some(SmtpCommand::RcptTo), None, false),
+            Reason::UserUnknown
+        );
+        assert_eq!(
+            unknown_user(None, Some("5.1.1"), false),
+            Reason::UserUnknown
+        );
+        assert_eq!(
+            unknown_user(None, Some("5.2.1"), false),
+            Reason::UserUnknown
+        );
+        // Said by the system that holds the mailbox: its own finding.
+        assert_eq!(unknown_user(None, Some("5.0.0"), true), Reason::UserUnknown);
+        // Relayed with no stage and no mailbox status, or after DATA: a filter may be speaking.
+        assert_eq!(unknown_user(None, None, false), Reason::Filtered);
+        assert_eq!(unknown_user(None, Some("5.0.0"), false), Reason::Filtered);
+        assert_eq!(
+            unknown_user(Some(SmtpCommand::Data), Some("5.1.1"), true),
+            Reason::Filtered
         );
     }
 

@@ -142,6 +142,7 @@ fn to_raw(mail: &Mail, block: Block, arrival: Option<&str>) -> Option<RawFinding
         command: None,
         hint: None,
         fallback: local_program.then_some(super::Reason::MailerError),
+        own_lookup: false,
     })
 }
 

@@ -59,6 +59,10 @@ pub struct RawFinding {
     /// A reason the format suggests, used when the text names none
     /// (a local delivery program failed, for example).
     pub fallback: Option<Reason>,
+    /// The report comes from the system that looked the recipient up itself
+    /// (the mailbox host, or a gateway checking its directory), so its
+    /// "unknown user" is a finding even when no SMTP stage is named.
+    pub own_lookup: bool,
 }
 
 /// One recipient's outcome.
@@ -191,6 +195,7 @@ fn finalize(raws: Vec<RawFinding>, fallback_date: Option<i64>) -> Vec<Finding> {
             command: raw.command.or_else(|| diagnose::find_command(&diagnostic)),
             hint: raw.hint,
             fallback: raw.fallback,
+            own_lookup: raw.own_lookup,
         });
         let kind = reason::kind_of(
             reason,

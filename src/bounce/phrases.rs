@@ -255,6 +255,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "refused to talk to me",
             "access denied. ip",
             "your access to this mail system has been rejected",
+            // "no access from mail server [192.0.2.1] which is an open relay"
+            "is an open relay",
         ],
     ),
     (

@@ -466,8 +466,8 @@ fixture!(
     "surfcontrol-01.eml",
     [(
         "maja.novak@example.net",
-        "hard",
-        "userunknown",
+        "soft",
+        "filtered",
         Some("5.0.0"),
         Some("550")
     )]
@@ -559,8 +559,8 @@ fixture!(
     "apachejames-01.eml",
     [(
         "alma.ruiz@example.net",
-        "hard",
-        "userunknown",
+        "soft",
+        "filtered",
         None,
         Some("550")
     )]
@@ -574,7 +574,7 @@ fixture!(
     biglobe_01,
     "biglobe-01.eml",
     [(
-        "riku.nakamura@biglobe.example",
+        "riku.nakamura@biglobe.ne.jp",
         "hard",
         "userunknown",
         None,
@@ -708,3 +708,14 @@ fixture!(
 fixture!(notbounce_01, "notbounce-01.eml", []);
 fixture!(notbounce_02, "notbounce-02.eml", []);
 fixture!(notbounce_03, "notbounce-03.eml", []);
+fixture!(
+    outlook_01,
+    "outlook-01.eml",
+    [(
+        "sam.taylor@hotmail.com",
+        "hard",
+        "userunknown",
+        Some("5.5.0"),
+        Some("550")
+    )]
+);

@@ -23,4 +23,8 @@ impl MtaFamily for AmazonWorkMail {
             end: &["technical report:"],
         }
     }
+
+    fn own_lookup(&self) -> bool {
+        true
+    }
 }

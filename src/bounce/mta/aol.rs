@@ -20,4 +20,8 @@ impl MtaFamily for Aol {
             end: &[],
         }
     }
+
+    fn own_lookup(&self) -> bool {
+        true
+    }
 }

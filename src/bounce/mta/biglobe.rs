@@ -13,4 +13,8 @@ impl MtaFamily for Biglobe {
     fn detect(&self, mail: &Mail) -> bool {
         from_has(mail, &["biglobe.ne.jp"])
     }
+
+    fn own_lookup(&self) -> bool {
+        true
+    }
 }

@@ -22,4 +22,8 @@ impl MtaFamily for Domino {
             end: &[],
         }
     }
+
+    fn own_lookup(&self) -> bool {
+        true
+    }
 }

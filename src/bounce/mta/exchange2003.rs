@@ -26,4 +26,8 @@ impl MtaFamily for Exchange2003 {
             end: &[],
         }
     }
+
+    fn own_lookup(&self) -> bool {
+        true
+    }
 }

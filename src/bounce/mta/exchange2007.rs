@@ -27,4 +27,8 @@ impl MtaFamily for Exchange2007 {
             end: &["original message headers"],
         }
     }
+
+    fn own_lookup(&self) -> bool {
+        true
+    }
 }

@@ -27,4 +27,8 @@ impl MtaFamily for Gmail {
             end: &["----- original message -----"],
         }
     }
+
+    fn own_lookup(&self) -> bool {
+        true
+    }
 }

@@ -13,4 +13,8 @@ impl MtaFamily for Gmx {
     fn detect(&self, mail: &Mail) -> bool {
         from_has(mail, &["@gmx.", "@web.de"]) || header_has(mail, "envelope-to", &["gmx"])
     }
+
+    fn own_lookup(&self) -> bool {
+        true
+    }
 }

@@ -15,4 +15,8 @@ impl MtaFamily for IMailServer {
             || subject_has(mail, &["undeliverable mail"])
                 && text_has(mail, &["original message follows"])
     }
+
+    fn own_lookup(&self) -> bool {
+        true
+    }
 }

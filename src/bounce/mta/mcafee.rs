@@ -14,7 +14,8 @@ impl MtaFamily for McAfee {
         header_has(mail, "x-nai-header", &[""])
             || text_has(
                 mail,
-                &["--- the following addresses had delivery problems ---"],
+                // Sendmail 8 writes the same words between five dashes.
+                &[" --- the following addresses had delivery problems ---"],
             )
     }
 
@@ -23,5 +24,9 @@ impl MtaFamily for McAfee {
             begin: &["the following addresses had delivery problems"],
             end: &[],
         }
+    }
+
+    fn own_lookup(&self) -> bool {
+        true
     }
 }

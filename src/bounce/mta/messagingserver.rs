@@ -27,4 +27,8 @@ impl MtaFamily for MessagingServer {
             end: &[],
         }
     }
+
+    fn own_lookup(&self) -> bool {
+        true
+    }
 }

@@ -38,8 +38,10 @@ mod messagingserver;
 mod mfilter;
 mod mimecast;
 mod mxlogic;
+mod notes;
 mod office365;
 mod opensmtpd;
+mod outlook;
 mod postfix;
 mod qmail;
 mod sendmail;
@@ -93,6 +95,16 @@ pub trait MtaFamily: Sync {
 
     /// Family-specific corrections after the shared reader ran.
     fn adjust(&self, _mail: &Mail, _found: &mut Vec<RawFinding>) {}
+
+    /// True when this family's bounces are written by the system that holds
+    /// the recipient's mailbox or checks it against its own directory (a
+    /// mailbox provider, a groupware server, a gateway with recipient
+    /// validation). Its "unknown user" is then a finding, not a reply it
+    /// relays from elsewhere, even when it does not say which SMTP command
+    /// was refused. See `diagnose::adjust`.
+    fn own_lookup(&self) -> bool {
+        false
+    }
 }
 
 /// The families in the order they are tried. Specific signatures first.
@@ -102,6 +114,7 @@ pub static FAMILIES: &[&dyn MtaFamily] = &[
     &qmail::Qmail,
     &postfix::Postfix,
     &exim::Exim,
+    &v5sendmail::V5Sendmail,
     &sendmail::Sendmail,
     &courier::Courier,
     &opensmtpd::OpenSmtpd,
@@ -110,9 +123,11 @@ pub static FAMILIES: &[&dyn MtaFamily] = &[
     &amazonses::AmazonSes,
     &amazonworkmail::AmazonWorkMail,
     &office365::Office365,
+    &outlook::Outlook,
     &exchange2007::Exchange2007,
     &exchange2003::Exchange2003,
     &domino::Domino,
+    &notes::Notes,
     &messagingserver::MessagingServer,
     &gmx::Gmx,
     &mailru::MailRu,
@@ -128,7 +143,6 @@ pub static FAMILIES: &[&dyn MtaFamily] = &[
     &dragonfly::DragonFly,
     &imailserver::IMailServer,
     &mfilter::MFilter,
-    &v5sendmail::V5Sendmail,
     &verizon::Verizon,
     &biglobe::Biglobe,
     &apachejames::ApacheJames,
@@ -154,8 +168,12 @@ pub fn extract(mail: &Mail) -> Option<(&'static str, Vec<RawFinding>)> {
     let signals = generic::has_bounce_signals(mail);
     for family in FAMILIES {
         if (signals || family.self_evident()) && family.detect(mail) {
-            let found = family.extract(mail);
+            let mut found = family.extract(mail);
             if !found.is_empty() {
+                let own_lookup = family.own_lookup();
+                for raw in &mut found {
+                    raw.own_lookup |= own_lookup;
+                }
                 return Some((family.name(), found));
             }
         }
@@ -185,7 +203,9 @@ pub fn refine_dsn(mail: &Mail, raws: &mut [RawFinding]) -> &'static str {
         .iter()
         .map(|p| (p.recipient.to_lowercase(), p))
         .collect();
+    let own_lookup = family.is_some_and(|f| f.own_lookup());
     for raw in raws.iter_mut() {
+        raw.own_lookup |= own_lookup;
         let matching = by_recipient.get(&raw.recipient.to_lowercase()).copied();
         if let Some(p) = matching
             && !p.diagnostic.trim().is_empty()

@@ -45,4 +45,8 @@ impl MtaFamily for Office365 {
             ],
         }
     }
+
+    fn own_lookup(&self) -> bool {
+        true
+    }
 }

@@ -15,4 +15,8 @@ impl MtaFamily for TrendMicro {
             || header_has(mail, "x-mailer", &["interscan"])
             || text_has(mail, &["interscan"])
     }
+
+    fn own_lookup(&self) -> bool {
+        true
+    }
 }

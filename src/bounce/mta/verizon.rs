@@ -13,4 +13,8 @@ impl MtaFamily for Verizon {
     fn detect(&self, mail: &Mail) -> bool {
         from_has(mail, &["vzwpix.com", "vtext.com", "verizon"])
     }
+
+    fn own_lookup(&self) -> bool {
+        true
+    }
 }

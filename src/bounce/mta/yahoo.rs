@@ -23,4 +23,8 @@ impl MtaFamily for Yahoo {
             end: &[],
         }
     }
+
+    fn own_lookup(&self) -> bool {
+        true
+    }
 }

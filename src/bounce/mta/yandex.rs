@@ -13,4 +13,8 @@ impl MtaFamily for Yandex {
     fn detect(&self, mail: &Mail) -> bool {
         from_has(mail, &["yandex"])
     }
+
+    fn own_lookup(&self) -> bool {
+        true
+    }
 }
