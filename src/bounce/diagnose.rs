@@ -202,6 +202,8 @@ const COMMAND_MARKERS: &[(&str, SmtpCommand)] = &[
     ("after rcpt command", SmtpCommand::RcptTo),
     // qmail: "no SMTP connection got far enough; most progress was RCPT TO response".
     ("most progress was rcpt to", SmtpCommand::RcptTo),
+    // Oracle Messaging Server: "Reason: Remote SMTP server has rejected address".
+    ("server has rejected address", SmtpCommand::RcptTo),
     // Exchange's "Technical details: SMTP:RCPT host 192.0.2.1: 550 …".
     ("smtp:rcpt host", SmtpCommand::RcptTo),
     ("in reply to mail from command", SmtpCommand::MailFrom),
@@ -239,6 +241,7 @@ pub fn find_command(text: &str) -> Option<SmtpCommand> {
             "<<<",
             "most progress",
             "smtp:rcpt",
+            "rejected address",
         ])
     });
     if !TRIGGERS.any(text) {
@@ -343,7 +346,7 @@ fn first_reason(e: &Evidence<'_>) -> (Reason, Source) {
     if let Some(r) = status.and_then(reason_from_status) {
         return (r, Source::Status);
     }
-    if let Some(r) = reason_from_weak_text(text) {
+    if let Some(r) = reason_from_weak_text(explanation(text)) {
         return (r, Source::WeakText);
     }
     if let Some(r) = e.reply_code.and_then(reason_from_reply_code) {
@@ -353,6 +356,20 @@ fn first_reason(e: &Evidence<'_>) -> (Reason, Source) {
         return (Reason::OnHold, Source::Other);
     }
     (Reason::Undefined, Source::Other)
+}
+
+/// Postfix-style rejections name the rule, then why: "Recipient address
+/// rejected: <why>". When the specific table found nothing, the generic words
+/// are read in the why alone: the prefix says only that the address was
+/// refused, not that it does not exist ("…rejected: Greylisted", "…rejected:
+/// On hold"). Without a why ("Address rejected.") the whole text is read.
+fn explanation(text: &str) -> &str {
+    const PREFIX: &str = "address rejected:";
+    let lower = text.to_ascii_lowercase();
+    match lower.find(PREFIX) {
+        Some(at) => text.get(at + PREFIX.len()..).unwrap_or(text),
+        None => text,
+    }
 }
 
 const NETWORK_WORDS: &[&str] = &[
@@ -392,11 +409,9 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
         return Filtered;
     }
     // "User unknown" under a policy status (x.7.x: delivery not authorised)
-    // is a filter's answer, not a statement about the mailbox.
-    // An explicit refusal at RCPT TO stays what it says.
-    if reason == UserUnknown
-        && e.command != Some(SmtpCommand::RcptTo)
-        && e.status.is_some_and(|s| s.get(1..3) == Some(".7"))
+    // is a filter's answer, not a statement about the mailbox, even at RCPT
+    // TO; unless the mailbox host's own directory said it.
+    if reason == UserUnknown && !e.own_lookup && e.status.is_some_and(|s| s.get(1..3) == Some(".7"))
     {
         return Filtered;
     }

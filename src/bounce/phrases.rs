@@ -44,7 +44,16 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "does not accept mail",
         ],
     ),
-    (Reason::HostUnknown, &["domain is not reachable"]),
+    (
+        Reason::HostUnknown,
+        &[
+            "domain is not reachable",
+            // cPanel's Exim when the recipient domain does not resolve: "The
+            // account or domain may not exist, they may be blacklisted, or
+            // missing the proper dns entries."
+            "the account or domain may not exist",
+        ],
+    ),
     (
         Reason::UserUnknown,
         &["recipient address rejected: access denied"],
@@ -326,6 +335,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "overquota",
             "over the quota",
             "quota exceeded",
+            // Dovecot when the mailbox's file system (or its quota) is full.
+            "not enough disk space",
             "exceeded storage allocation",
             "exceeds storage",
             "exceeded its storage",

@@ -719,3 +719,25 @@ fixture!(
         Some("550")
     )]
 );
+fixture!(
+    dovecot_01,
+    "dovecot-01.eml",
+    [(
+        "paul.weber@example.org",
+        "soft",
+        "mailboxfull",
+        Some("5.0.0"),
+        None
+    )]
+);
+fixture!(
+    receivingses_01,
+    "receivingses-01.eml",
+    [(
+        "info@shop.example.net",
+        "soft",
+        "filtered",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);

@@ -3,11 +3,15 @@
 //! an e-mail subscription (`notificationType` Bounce, Complaint or Delivery),
 //! which name each recipient with its action, status and diagnostic.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use serde_json::Value;
 
 use super::signs::{from_has, has_header, text_has};
 use super::{Mail, MtaFamily, RawFinding, text};
 use crate::bounce::Reason;
+use crate::bounce::diagnose;
 use crate::bounce::dsn::strip_type;
 
 pub struct AmazonSes;
@@ -40,8 +44,36 @@ impl MtaFamily for AmazonSes {
         if !from_has(mail, &["amazonses.com"]) && !has_header(mail, "x-ses-outgoing") {
             return Vec::new();
         }
-        text::extract(mail, &self.layout())
+        let mut found = text::extract(mail, &self.layout());
+        self.refine_report(mail, &mut found);
+        found
     }
+
+    fn refine_report(&self, _mail: &Mail, found: &mut [RawFinding]) {
+        for raw in found {
+            unwrap_quoted_reply(raw);
+        }
+    }
+}
+
+/// SES writes its own category first and the remote server's reply in
+/// quotes: `5.1.0 - Unknown address error 550-'5.7.1 <…>... Access denied'
+/// (delivery attempts: 0)`. The category is SES's guess; the quoted reply is
+/// what the receiving server said, and decides.
+fn unwrap_quoted_reply(raw: &mut RawFinding) {
+    static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*[245]\.\d{1,3}\.\d{1,3} - [^'\n]*?\b([245]\d\d)[- ]'(.+)'")
+            .unwrap_or_else(|_| Regex::new("$^").unwrap_or_else(|_| std::process::abort()))
+    });
+    let Some(c) = QUOTED.captures(&raw.diagnostic) else {
+        return;
+    };
+    let (code, reply) = (c[1].to_string(), c[2].trim().to_string());
+    if let Some(status) = diagnose::find_status(&reply) {
+        raw.status = Some(status);
+    }
+    raw.reply_code = Some(code.clone());
+    raw.diagnostic = format!("{code} {reply}");
 }
 
 /// The SES notification object in a message body, unwrapped from its SNS
@@ -137,4 +169,37 @@ fn list(v: &Value, key: &str) -> Vec<Value> {
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quoted_remote_reply_decides() {
+        let mut raw = RawFinding {
+            recipient: "anna@example.org".into(),
+            status: Some("5.1.0".into()),
+            diagnostic: "5.1.0 - Unknown address error 550-'5.2.2 <anna@example.org>... Mailbox Full' (delivery attempts: 0)".into(),
+            ..RawFinding::default()
+        };
+        unwrap_quoted_reply(&mut raw);
+        assert_eq!(raw.status.as_deref(), Some("5.2.2"));
+        assert_eq!(raw.reply_code.as_deref(), Some("550"));
+        assert_eq!(
+            raw.diagnostic,
+            "550 5.2.2 <anna@example.org>... Mailbox Full"
+        );
+    }
+
+    #[test]
+    fn other_diagnostics_are_left_alone() {
+        let mut raw = RawFinding {
+            diagnostic: "smtp; 550 5.1.1 user unknown".into(),
+            ..RawFinding::default()
+        };
+        unwrap_quoted_reply(&mut raw);
+        assert_eq!(raw.diagnostic, "smtp; 550 5.1.1 user unknown");
+        assert_eq!(raw.status, None);
+    }
 }

@@ -13,4 +13,8 @@ impl MtaFamily for Bigfoot {
     fn detect(&self, mail: &Mail) -> bool {
         from_has(mail, &["bigfoot.com"])
     }
+
+    fn own_lookup(&self) -> bool {
+        true
+    }
 }

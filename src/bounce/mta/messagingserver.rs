@@ -27,8 +27,4 @@ impl MtaFamily for MessagingServer {
             end: &[],
         }
     }
-
-    fn own_lookup(&self) -> bool {
-        true
-    }
 }

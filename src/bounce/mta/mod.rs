@@ -17,6 +17,7 @@ mod bigfoot;
 mod biglobe;
 mod courier;
 mod domino;
+mod dovecot;
 mod dragonfly;
 mod exchange2003;
 mod exchange2007;
@@ -44,6 +45,7 @@ mod opensmtpd;
 mod outlook;
 mod postfix;
 mod qmail;
+mod receivingses;
 mod sendmail;
 mod surfcontrol;
 mod trendmicro;
@@ -96,6 +98,11 @@ pub trait MtaFamily: Sync {
     /// Family-specific corrections after the shared reader ran.
     fn adjust(&self, _mail: &Mail, _found: &mut Vec<RawFinding>) {}
 
+    /// Family-specific corrections to what a standard delivery report
+    /// (RFC 3464) said, for families that write their own conventions into
+    /// its fields.
+    fn refine_report(&self, _mail: &Mail, _found: &mut [RawFinding]) {}
+
     /// True when this family's bounces are written by the system that holds
     /// the recipient's mailbox or checks it against its own directory (a
     /// mailbox provider, a groupware server, a gateway with recipient
@@ -110,6 +117,7 @@ pub trait MtaFamily: Sync {
 /// The families in the order they are tried. Specific signatures first.
 pub static FAMILIES: &[&dyn MtaFamily] = &[
     &googlegroups::GoogleGroups,
+    &dovecot::Dovecot,
     &gmail::Gmail,
     &qmail::Qmail,
     &postfix::Postfix,
@@ -120,6 +128,7 @@ pub static FAMILIES: &[&dyn MtaFamily] = &[
     &opensmtpd::OpenSmtpd,
     &yahoo::Yahoo,
     &aol::Aol,
+    &receivingses::ReceivingSes,
     &amazonses::AmazonSes,
     &amazonworkmail::AmazonWorkMail,
     &office365::Office365,
@@ -170,7 +179,7 @@ pub fn extract(mail: &Mail) -> Option<(&'static str, Vec<RawFinding>)> {
         if (signals || family.self_evident()) && family.detect(mail) {
             let mut found = family.extract(mail);
             if !found.is_empty() {
-                let own_lookup = family.own_lookup();
+                let own_lookup = family.own_lookup() || from_own_lookup_system(mail);
                 for raw in &mut found {
                     raw.own_lookup |= own_lookup;
                 }
@@ -179,6 +188,14 @@ pub fn extract(mail: &Mail) -> Option<(&'static str, Vec<RawFinding>)> {
         }
     }
     None
+}
+
+/// Whether any family that looks its recipients up itself recognises the
+/// message. The family that reads a report is chosen by its format (a
+/// Sendmail-style report from Bigfoot is read as Sendmail's); who wrote it is
+/// a separate question.
+fn from_own_lookup_system(mail: &Mail) -> bool {
+    FAMILIES.iter().any(|f| f.own_lookup() && f.detect(mail))
 }
 
 /// Names the MTA behind a standard DSN and lets the prose part fill in what
@@ -203,7 +220,10 @@ pub fn refine_dsn(mail: &Mail, raws: &mut [RawFinding]) -> &'static str {
         .iter()
         .map(|p| (p.recipient.to_lowercase(), p))
         .collect();
-    let own_lookup = family.is_some_and(|f| f.own_lookup());
+    if let Some(family) = family {
+        family.refine_report(mail, raws);
+    }
+    let own_lookup = family.is_some_and(|f| f.own_lookup()) || from_own_lookup_system(mail);
     for raw in raws.iter_mut() {
         raw.own_lookup |= own_lookup;
         let matching = by_recipient.get(&raw.recipient.to_lowercase()).copied();
