@@ -210,6 +210,8 @@ const COMMAND_MARKERS: &[(&str, SmtpCommand)] = &[
     ("after mail from", SmtpCommand::MailFrom),
     ("our mail from", SmtpCommand::MailFrom),
     ("in reply to helo command", SmtpCommand::Helo),
+    ("after ehlo", SmtpCommand::Helo),
+    ("after helo", SmtpCommand::Helo),
     ("in reply to ehlo command", SmtpCommand::Helo),
     ("refused to talk to me", SmtpCommand::Connect),
     ("after initial connection", SmtpCommand::Connect),
@@ -352,10 +354,12 @@ fn first_reason(e: &Evidence<'_>) -> (Reason, Source) {
     if let Some(r) = e.reply_code.and_then(reason_from_reply_code) {
         return (r, Source::Other);
     }
-    if text.trim().is_empty() && e.status.is_none() {
-        return (Reason::OnHold, Source::Other);
+    // An error text that says nothing we can classify is held for review;
+    // with no text at all, nothing can be told.
+    if text.trim().is_empty() {
+        return (Reason::Undefined, Source::Other);
     }
-    (Reason::Undefined, Source::Other)
+    (Reason::OnHold, Source::Other)
 }
 
 /// Postfix-style rejections name the rule, then why: "Recipient address
@@ -398,6 +402,16 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
         if generic {
             return Rejected;
         }
+    }
+    // Refused at the greeting (HELO/EHLO) or on connection: the recipient was
+    // never named, so the refusal is of the sending host.
+    if matches!(e.command, Some(SmtpCommand::Helo | SmtpCommand::Connect))
+        && matches!(
+            reason,
+            Undefined | OnHold | UserUnknown | Filtered | Rejected
+        )
+    {
+        return Blocked;
     }
     // "example.com does not exist": what is missing is the domain.
     if reason == UserUnknown && DOMAIN_MISSING_RE.is_match(e.diagnostic) {
@@ -600,6 +614,52 @@ mod tests {
             own_lookup,
             ..Evidence::default()
         })
+    }
+
+    #[test]
+    fn a_rejection_prefix_is_read_for_its_reason() {
+        assert_eq!(
+            reason(
+                Some("5.0.0"),
+                "550 <a@example.org>: Recipient address rejected: On hold"
+            ),
+            Reason::OnHold
+        );
+        assert_eq!(
+            reason(Some("5.1.0"), "550 #5.1.0 Address rejected."),
+            Reason::UserUnknown
+        );
+    }
+
+    #[test]
+    fn unclassifiable_text_is_held_and_no_text_is_undefined() {
+        assert_eq!(reason(None, "Nyaan nyaan"), Reason::OnHold);
+        assert_eq!(reason(None, ""), Reason::Undefined);
+        assert_eq!(
+            reason(None, "--- Delivery report unavailable ---"),
+            Reason::Undefined
+        );
+    }
+
+    #[test]
+    fn a_refusal_at_the_greeting_is_of_the_sending_host() {
+        let at = |command| {
+            decide(&Evidence {
+                status: Some("5.0.0"),
+                diagnostic: "550 Rejected",
+                action: Some("failed"),
+                command,
+                ..Evidence::default()
+            })
+        };
+        assert_eq!(at(Some(SmtpCommand::Helo)), Reason::Blocked);
+        assert_eq!(at(None), Reason::OnHold);
+        assert_eq!(
+            find_command(
+                "SMTP error from remote mail server after EHLO mx.example.com: 550 Rejected"
+            ),
+            Some(SmtpCommand::Helo)
+        );
     }
 
     #[test]

@@ -11,6 +11,16 @@ use super::reason::Reason;
 
 /// Reason tables in priority order.
 pub const PHRASES: &[(Reason, &[&str])] = &[
+    // Provider codes whose published meaning is more specific than the words
+    // around them. Orange (orange.fr, wanadoo.fr): OFR_506 is a message
+    // refused as spam or virus, OFR_999 a temporary block of the sending IP.
+    (Reason::SpamDetected, &["ofr_506"]),
+    (Reason::Blocked, &["ofr_999"]),
+    // Cloudflare Email Routing: the forwarding destination failed and its
+    // reply is not given; nothing can be told about the address.
+    (Reason::OnHold, &["upstream error, please check"]),
+    // Postfix's placeholder when it has no report to give: no error text at all.
+    (Reason::Undefined, &["delivery report unavailable"]),
     // Texts that contain another reason's words but mean something else; they
     // must be consulted first.
     (
@@ -306,6 +316,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         &[
             "sender rejected",
             "sender address rejected",
+            // GoDaddy (IB506): "From: Domain is invalid. Please provide a valid From:"
+            "please provide a valid from",
             "sender verify failed",
             "sender unknown",
             "envelope sender",

@@ -22,7 +22,8 @@ impl MtaFamily for Postfix {
 
     fn layout(&self) -> Layout {
         Layout {
-            begin: &["the mail system"],
+            // The line "The mail system" on its own, not "This is the mail system at host".
+            begin: &["the mail system\n"],
             end: &[],
         }
     }

@@ -5,7 +5,8 @@
 //! owner configured, with a reply the owner picked from templates ("550 5.1.1
 //! Mailbox does not exist", "552 5.3.4 Message too large", "550 5.2.0
 //! Message Filtered"). A "mailbox does not exist" is thus the rule's canned
-//! text, not the result of a mailbox lookup: it is `filtered`. Amazon
+//! text, not the result of a mailbox lookup: it is `filtered`. Its
+//! "Temporary failure" template says nothing at all (`onhold`). Amazon
 //! WorkMail, which is built on SES receiving but has mailboxes, is its own
 //! family.
 
@@ -39,6 +40,14 @@ impl MtaFamily for ReceivingSes {
                     .is_some_and(|s| s.get(1..3) == Some(".1"));
             if says_unknown {
                 raw.hint = Some(Reason::Filtered);
+            } else if raw.status.as_deref().is_some_and(|s| s.starts_with('4'))
+                && matches!(
+                    diagnose::reason_from_text(&raw.diagnostic),
+                    None | Some(Reason::SystemError)
+                )
+            {
+                // The "Temporary failure" template: the rule says nothing more.
+                raw.hint = Some(Reason::OnHold);
             }
         }
     }
