@@ -200,6 +200,9 @@ const COMMAND_MARKERS: &[(&str, SmtpCommand)] = &[
     ("our rcpt to", SmtpCommand::RcptTo),
     ("<<< rcpt to", SmtpCommand::RcptTo),
     ("after rcpt command", SmtpCommand::RcptTo),
+    // qmail says which stage failed in its own words.
+    ("does not like recipient", SmtpCommand::RcptTo),
+    ("failed after i sent the message", SmtpCommand::Data),
     // qmail: "no SMTP connection got far enough; most progress was RCPT TO response".
     ("most progress was rcpt to", SmtpCommand::RcptTo),
     // Oracle Messaging Server: "Reason: Remote SMTP server has rejected address".
@@ -242,6 +245,8 @@ pub fn find_command(text: &str) -> Option<SmtpCommand> {
             "smtp command",
             "<<<",
             "most progress",
+            "does not like",
+            "failed after",
             "smtp:rcpt",
             "rejected address",
         ])

@@ -16,6 +16,21 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     // refused as spam or virus, OFR_999 a temporary block of the sending IP.
     (Reason::SpamDetected, &["ofr_506"]),
     (Reason::Blocked, &["ofr_999"]),
+    // Spectrum (Charter) rate-limit blocks of 5 minutes, 1 hour and 24 hours.
+    (
+        Reason::TooManyConn,
+        &[
+            "aup#1310",
+            "aup#1320",
+            "aup#1330",
+            "aup#in-1310",
+            "aup#in-1320",
+            "aup#in-1330",
+            "aup#i-1310",
+            "aup#i-1320",
+            "aup#i-1330",
+        ],
+    ),
     // Cloudflare Email Routing: the forwarding destination failed and its
     // reply is not given; nothing can be told about the address.
     (Reason::OnHold, &["upstream error, please check"]),
@@ -138,6 +153,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::Rejected,
         &[
+            // A block list of addresses, not of sending hosts.
+            "address that has been blacklisted",
             "purported responsible address",
             "sender was rejected",
             "send mail as",

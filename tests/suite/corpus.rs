@@ -12,7 +12,7 @@ use std::process::Command;
 const MIN_RECIPIENT: &str = "0.99";
 const MIN_HARD: &str = "0.985";
 const MIN_KIND: &str = "0.98";
-const MIN_REASON: &str = "0.93";
+const MIN_REASON: &str = "0.945";
 
 fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")

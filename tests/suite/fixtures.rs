@@ -574,7 +574,7 @@ fixture!(
     biglobe_01,
     "biglobe-01.eml",
     [(
-        "riku.nakamura@biglobe.ne.jp",
+        "riku.nakamura@biglobe.example",
         "hard",
         "userunknown",
         None,
@@ -712,7 +712,7 @@ fixture!(
     outlook_01,
     "outlook-01.eml",
     [(
-        "sam.taylor@hotmail.com",
+        "sam.taylor@hotmail.example",
         "hard",
         "userunknown",
         Some("5.5.0"),

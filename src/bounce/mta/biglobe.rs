@@ -11,7 +11,7 @@ impl MtaFamily for Biglobe {
     }
 
     fn detect(&self, mail: &Mail) -> bool {
-        from_has(mail, &["biglobe.ne.jp"])
+        from_has(mail, &["@biglobe."])
     }
 
     fn own_lookup(&self) -> bool {

@@ -42,15 +42,47 @@ impl MtaFamily for Qmail {
 
     fn adjust(&self, _mail: &Mail, found: &mut Vec<RawFinding>) {
         for f in found.iter_mut() {
-            let mut text = f.diagnostic.clone();
-            for b in BOILERPLATE {
-                // The sentence may follow the error on the same line.
-                while let Some(at) = text.to_ascii_lowercase().find(b) {
-                    let end = text[at..].find('\n').map_or(text.len(), |e| at + e);
-                    text.replace_range(at..end, "");
-                }
-            }
-            f.diagnostic = text;
+            f.diagnostic = without_boilerplate(&f.diagnostic);
         }
+    }
+}
+
+/// The diagnostic without qmail's closing sentences. They may follow the
+/// error on the same line, glued to it ("(#4.4.3)I'm not going…"), and wrap
+/// onto the next, so whitespace is collapsed first; a sentence ends at its
+/// full stop.
+fn without_boilerplate(diagnostic: &str) -> String {
+    let mut text = crate::bounce::diagnose::squeeze(diagnostic);
+    for b in BOILERPLATE {
+        while let Some(at) = text.to_ascii_lowercase().find(b) {
+            let end = if b.ends_with('.') {
+                at + b.len()
+            } else {
+                text[at..].find(". ").map_or(text.len(), |e| at + e + 1)
+            };
+            text.replace_range(at..end, " ");
+        }
+    }
+    crate::bounce::diagnose::squeeze(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_closing_sentence_is_dropped_even_when_glued_and_wrapped() {
+        assert_eq!(
+            without_boilerplate(
+                "Unable to contact LDAP server. (#4.4.3)I'm not going to try again; this\nmessage has been in the queue too long."
+            ),
+            "Unable to contact LDAP server. (#4.4.3)"
+        );
+        assert_eq!(
+            without_boilerplate(
+                "192.0.2.1 does not like recipient.\nRemote host said: 550 No such user\nGiving up on 192.0.2.1."
+            ),
+            "192.0.2.1 does not like recipient. Remote host said: 550 No such user"
+        );
     }
 }

@@ -11,7 +11,7 @@ impl MtaFamily for Verizon {
     }
 
     fn detect(&self, mail: &Mail) -> bool {
-        from_has(mail, &["vzwpix.com", "vtext.com", "verizon"])
+        from_has(mail, &["vzwpix.", "vtext.com", "verizon"])
     }
 
     fn own_lookup(&self) -> bool {

@@ -1,7 +1,7 @@
 //! An unnamed MTA: "We had trouble delivering your message. Full details follow".
 
 use super::signs::text_has;
-use super::{Mail, MtaFamily};
+use super::{Layout, Mail, MtaFamily};
 
 pub struct X6;
 
@@ -12,5 +12,13 @@ impl MtaFamily for X6 {
 
     fn detect(&self, mail: &Mail) -> bool {
         text_has(mail, &["we had trouble delivering your message"])
+    }
+
+    fn layout(&self) -> Layout {
+        Layout {
+            begin: &["full details follow"],
+            // The original's headers come next, as a text attachment.
+            end: &["the attachment contains the original mail headers"],
+        }
     }
 }
