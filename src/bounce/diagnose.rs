@@ -429,8 +429,13 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
     }
     // "User unknown" under a policy status (x.7.x: delivery not authorised)
     // is a filter's answer, not a statement about the mailbox, even at RCPT
-    // TO; unless the mailbox host's own directory said it.
-    if reason == UserUnknown && !e.own_lookup && e.status.is_some_and(|s| s.get(1..3) == Some(".7"))
+    // TO; unless the mailbox host's own directory said it, or the words are a
+    // provider's published reply for a missing mailbox that happens to carry
+    // an x.7 code (Yandex: "550 5.7.1 No such user!").
+    if reason == UserUnknown
+        && !e.own_lookup
+        && e.status.is_some_and(|s| s.get(1..3) == Some(".7"))
+        && !X7_MAILBOX_REPLIES.any(e.diagnostic)
     {
         return Filtered;
     }
@@ -466,6 +471,11 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
     }
     reason
 }
+
+/// Providers' published replies for a mailbox that does not exist, sent with
+/// an x.7 status code.
+static X7_MAILBOX_REPLIES: LazyLock<MarkerSet> =
+    LazyLock::new(|| MarkerSet::new(super::phrases::X7_MAILBOX_REPLIES));
 
 /// RFC 3463 codes that speak of the mailbox itself: x.1.x (addressing) and
 /// x.2.1 (mailbox disabled).
@@ -619,6 +629,24 @@ mod tests {
             own_lookup,
             ..Evidence::default()
         })
+    }
+
+    #[test]
+    fn x7_user_unknown_is_a_filter_unless_a_provider_says_so() {
+        let at_rcpt = |text| {
+            decide(&Evidence {
+                status: Some("5.7.1"),
+                diagnostic: text,
+                action: Some("failed"),
+                command: Some(SmtpCommand::RcptTo),
+                ..Evidence::default()
+            })
+        };
+        assert_eq!(
+            at_rcpt("550 5.7.1 <a@example.org>: Recipient address rejected: User unknown"),
+            Reason::Filtered
+        );
+        assert_eq!(at_rcpt("550 5.7.1 No such user!"), Reason::UserUnknown);
     }
 
     #[test]

@@ -742,6 +742,14 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     ),
 ];
 
+/// Mailbox providers' replies for an address that does not exist which carry
+/// an RFC 3463 x.7 ("not authorised") status all the same (lower case). Under
+/// x.7 a "user unknown" is otherwise read as a filter's answer.
+pub const X7_MAILBOX_REPLIES: &[&str] = &[
+    // Yandex: "550 5.7.1 No such user!"
+    "5.7.1 no such user!",
+];
+
 /// Generic words, consulted only when no phrase of [`PHRASES`] matched.
 pub const WEAK_PHRASES: &[(Reason, &[&str])] = &[
     (Reason::SpamDetected, &["spam", "uce", "suspicious"]),

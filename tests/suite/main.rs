@@ -4,6 +4,7 @@ mod clean;
 mod cli;
 mod common;
 mod corpus;
+mod demo;
 mod fixtures;
 #[cfg(feature = "gui")]
 mod gui;
