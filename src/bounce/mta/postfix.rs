@@ -22,8 +22,9 @@ impl MtaFamily for Postfix {
 
     fn layout(&self) -> Layout {
         Layout {
-            // The line "The mail system" on its own, not "This is the mail system at host".
-            begin: &["the mail system\n"],
+            // The line "The mail system" (older versions: "The Postfix program")
+            // on its own, not "This is the mail system at host …".
+            begin: &["the mail system\n", "the postfix program\n"],
             end: &[],
         }
     }
