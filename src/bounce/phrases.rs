@@ -50,7 +50,13 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     ),
     (
         Reason::NetworkError,
-        &["host not found, try again", "temporary lookup failure"],
+        &[
+            "host not found, try again",
+            "temporary lookup failure",
+            // Sendmail's deferral when DNS does not answer; it names the cause
+            // even in the final "could not be delivered for N days" report.
+            "host name lookup failure",
+        ],
     ),
     (
         Reason::UserUnknown,
