@@ -472,6 +472,33 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
     reason
 }
 
+/// Why a stored verdict reads as it does, for the cases where the label alone
+/// may surprise a reader of the diagnostic (a "User unknown" text labelled
+/// `filtered`). `None` when the label speaks for itself.
+pub fn why(reason: Reason, status: Option<&str>, diagnostic: &str) -> Option<&'static str> {
+    let says_unknown = matches!(
+        reason_from_text(diagnostic).or_else(|| reason_from_weak_text(explanation(diagnostic))),
+        Some(Reason::UserUnknown)
+    );
+    match reason {
+        Reason::Filtered if says_unknown && status.is_some_and(|s| s.get(1..3) == Some(".7")) => {
+            Some(
+                "The text says the address is unknown, but under a policy status code (x.7, \
+             delivery not authorised): a filter refused the message. Not counted as a hard bounce.",
+            )
+        }
+        Reason::Filtered if says_unknown => Some(
+            "The text says the address is unknown, but the report does not show the \
+             recipient's server saying so when the address was given (RCPT TO), and no \
+             mailbox status code backs it: a filter or relay may be speaking. Not counted \
+             as a hard bounce.",
+        ),
+        Reason::OnHold => Some("The error text names no reason we recognise; kept for review."),
+        Reason::Undefined => Some("The report carries no error text."),
+        _ => None,
+    }
+}
+
 /// Providers' published replies for a mailbox that does not exist, sent with
 /// an x.7 status code.
 static X7_MAILBOX_REPLIES: LazyLock<MarkerSet> =
@@ -629,6 +656,26 @@ mod tests {
             own_lookup,
             ..Evidence::default()
         })
+    }
+
+    #[test]
+    fn a_surprising_label_is_explained() {
+        let relayed = why(Reason::Filtered, Some("5.0.0"), "550 User unknown");
+        assert!(
+            relayed.is_some_and(|w| w.contains("RCPT TO")),
+            "{relayed:?}"
+        );
+        let policy = why(Reason::Filtered, Some("5.7.1"), "550 5.7.1 User unknown");
+        assert!(policy.is_some_and(|w| w.contains("x.7")), "{policy:?}");
+        assert_eq!(
+            why(Reason::Filtered, None, "Message filtered by policy"),
+            None
+        );
+        assert_eq!(
+            why(Reason::UserUnknown, Some("5.1.1"), "User unknown"),
+            None
+        );
+        assert!(why(Reason::OnHold, None, "Nyaan").is_some());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use egui_extras::{Column, TableBuilder};
 use rayon::prelude::*;
 
 use super::{App, format};
-use crate::bounce::Reason;
+use crate::bounce::{Reason, diagnose};
 use crate::policy::{Override, Verdict};
 use crate::store::ReportRow;
 use crate::workspace::ReviewRow;
@@ -594,12 +594,23 @@ fn evidence_panel(ui: &mut egui::Ui, row: &ReviewRow, state: &mut ReviewState) {
                         ui.label(format::shorten(&mailing, 40))
                             .on_hover_text(&e.mailing);
                         ui.label(kind_label(&e.kind));
-                        let reason: &str = match Reason::parse(&e.reason) {
+                        let parsed = Reason::parse(&e.reason);
+                        let reason: &str = match parsed {
                             Some(r) => r.label(),
                             None => &e.reason,
                         };
-                        ui.label(reason)
-                            .on_hover_text(format!("reason code: {}", e.reason));
+                        let why = parsed.and_then(|r| {
+                            diagnose::why(
+                                r,
+                                e.status.as_deref(),
+                                e.diagnostic.as_deref().unwrap_or(""),
+                            )
+                        });
+                        let hover = match why {
+                            Some(why) => format!("reason code: {}\n{why}", e.reason),
+                            None => format!("reason code: {}", e.reason),
+                        };
+                        ui.label(reason).on_hover_text(hover);
                         let status = match (&e.status, &e.reply_code) {
                             (Some(s), Some(c)) => format!("{c} {s}"),
                             (Some(s), None) => s.clone(),
