@@ -16,6 +16,15 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     // refused as spam or virus, OFR_999 a temporary block of the sending IP.
     (Reason::SpamDetected, &["ofr_506"]),
     (Reason::Blocked, &["ofr_999"]),
+    // Cox's published error codes ("AUP#CXBL"): the sending IP blocked for
+    // spam-like behaviour (also temporarily), rDNS of the sending IP failing,
+    // a problem with the sender's domain or its legitimacy, too many
+    // concurrent connections, too many messages sent.
+    (Reason::Blocked, &["aup#cxbl", "aup#cdrbl"]),
+    (Reason::RequirePtr, &["aup#cxdns"]),
+    (Reason::Rejected, &["aup#cxsndr", "aup#cxsmtp"]),
+    (Reason::TooManyConn, &["aup#cxcnct"]),
+    (Reason::Speeding, &["aup#cxmxrt"]),
     // Spectrum (Charter) rate-limit blocks of 5 minutes, 1 hour and 24 hours.
     (
         Reason::TooManyConn,
