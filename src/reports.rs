@@ -86,7 +86,8 @@ pub fn suppression_csv(
     )
 }
 
-/// One row per classified bounce, oldest first. With `spreadsheet_safe_cells`
+/// One row per classified bounce, oldest first; `note` explains a reason whose
+/// label may surprise (`bounce::diagnose::why`). With `spreadsheet_safe_cells`
 /// (the default: the cells carry text from strangers' mail servers) text
 /// cells are spreadsheet-safe.
 pub fn bounce_report_csv(events: &[ReportRow], spreadsheet_safe_cells: bool) -> Vec<u8> {
@@ -100,9 +101,19 @@ pub fn bounce_report_csv(events: &[ReportRow], spreadsheet_safe_cells: bool) -> 
     let rows = events
         .iter()
         .map(|e| {
-            let group = Reason::parse(&e.reason)
+            let parsed = Reason::parse(&e.reason);
+            let group = parsed
                 .map(|r| r.group().as_str())
                 .unwrap_or(reason::Group::Undetermined.as_str());
+            let note = parsed
+                .and_then(|r| {
+                    crate::bounce::diagnose::why(
+                        r,
+                        e.status.as_deref(),
+                        e.diagnostic.as_deref().unwrap_or(""),
+                    )
+                })
+                .unwrap_or("");
             vec![
                 to_rfc3339(e.date),
                 safe(&e.mailing),
@@ -115,6 +126,7 @@ pub fn bounce_report_csv(events: &[ReportRow], spreadsheet_safe_cells: bool) -> 
                 safe(e.reply_code.as_deref().unwrap_or("")),
                 safe(e.diagnostic.as_deref().unwrap_or("")),
                 safe(&format!("{}:{}", e.source, e.index)),
+                note.to_string(),
             ]
         })
         .collect();
@@ -131,6 +143,7 @@ pub fn bounce_report_csv(events: &[ReportRow], spreadsheet_safe_cells: bool) -> 
             "reply_code",
             "diagnostic",
             "source",
+            "note",
         ],
         rows,
     )
@@ -160,4 +173,45 @@ pub fn removed_rows_csv(
         })
         .collect();
     to_bytes(&["row", "line", "address", "verdict", "why"], rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(reason: &str, status: &str, diagnostic: &str) -> ReportRow {
+        ReportRow {
+            date: 1_735_689_600,
+            mailing: "weekly 2025-01-01".into(),
+            subject: Some("Example Weekly #1".into()),
+            address: "anna@example.org".into(),
+            kind: "soft".into(),
+            reason: reason.into(),
+            status: Some(status.into()),
+            reply_code: Some("550".into()),
+            diagnostic: Some(diagnostic.into()),
+            source: "bounces.mbox".into(),
+            index: 3,
+        }
+    }
+
+    #[test]
+    fn the_bounce_report_notes_a_surprising_reason() {
+        let bytes = bounce_report_csv(
+            &[
+                event("filtered", "5.0.0", "550 User unknown"),
+                event("mailboxfull", "5.2.2", "552 5.2.2 Mailbox full"),
+            ],
+            true,
+        );
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let headers = reader.headers().cloned().unwrap_or_default();
+        assert_eq!(headers.get(headers.len() - 1), Some("note"));
+        let rows: Vec<csv::StringRecord> = reader.records().filter_map(Result::ok).collect();
+        assert_eq!(rows.len(), 2);
+        let note = rows[0].get(headers.len() - 1).unwrap_or("");
+        assert!(note.contains("RCPT TO"), "{note}");
+        assert_eq!(rows[1].get(headers.len() - 1), Some(""));
+        assert_eq!(rows[0].get(10), Some("bounces.mbox:3"));
+    }
 }
