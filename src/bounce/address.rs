@@ -6,12 +6,8 @@ use regex::Regex;
 
 static ADDRESS_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:"[^"\s@]{1,64}"|[\w.!#$%&'*+/=?^`{|}~-]+)@[\w-]+(?:\.[\w-]+)+"#)
-        .unwrap_or_else(|_| never())
+        .unwrap_or_else(|_| super::diagnose::unreachable_regex())
 });
-
-fn never() -> Regex {
-    Regex::new("$^").unwrap_or_else(|_| std::process::abort())
-}
 
 /// Every address-like token in a text, with its byte range.
 pub fn find_all(text: &str) -> impl Iterator<Item = (usize, usize, &str)> {

@@ -259,6 +259,18 @@ pub fn find_command(text: &str) -> Option<SmtpCommand> {
         .map(|(_, _, i)| COMMAND_MARKERS[i].1)
 }
 
+/// The SMTP command a transcript line `>>> RCPT To:<…>` sent (the text after
+/// `>>> `, lower case); `None` for commands that no error is attributed to.
+pub fn sent_command(line: &str) -> Option<SmtpCommand> {
+    match line.split_whitespace().next().unwrap_or("") {
+        "data" => Some(SmtpCommand::Data),
+        "rcpt" => Some(SmtpCommand::RcptTo),
+        "mail" => Some(SmtpCommand::MailFrom),
+        "helo" | "ehlo" => Some(SmtpCommand::Helo),
+        _ => None,
+    }
+}
+
 /// In a session transcript (`>>> RCPT To:<…>` / `<<< 550 …`), the command
 /// sent last before the first error reply. With pipelining the RCPT replies
 /// arrive after `>>> DATA` was sent; a later `503` ("need RCPT") to DATA
@@ -269,13 +281,7 @@ fn transcript_command(lower: &str) -> Option<SmtpCommand> {
     let mut found = None;
     for line in lines.by_ref() {
         if let Some(cmd) = line.strip_prefix(">>> ") {
-            last = match cmd.split_whitespace().next().unwrap_or("") {
-                "data" => Some(SmtpCommand::Data),
-                "rcpt" => Some(SmtpCommand::RcptTo),
-                "mail" => Some(SmtpCommand::MailFrom),
-                "helo" | "ehlo" => Some(SmtpCommand::Helo),
-                _ => last,
-            };
+            last = sent_command(cmd).or(last);
         } else if let Some(reply) = line.strip_prefix("<<< ")
             && (reply.starts_with('4') || reply.starts_with('5'))
             && !reply.starts_with("503")
@@ -434,7 +440,7 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
     // an x.7 code (Yandex: "550 5.7.1 No such user!").
     if reason == UserUnknown
         && !e.own_lookup
-        && e.status.is_some_and(|s| s.get(1..3) == Some(".7"))
+        && e.status.is_some_and(is_policy_status)
         && !X7_MAILBOX_REPLIES.any(e.diagnostic)
     {
         return Filtered;
@@ -481,12 +487,10 @@ pub fn why(reason: Reason, status: Option<&str>, diagnostic: &str) -> Option<&'s
         Some(Reason::UserUnknown)
     );
     match reason {
-        Reason::Filtered if says_unknown && status.is_some_and(|s| s.get(1..3) == Some(".7")) => {
-            Some(
-                "The text says the address is unknown, but under a policy status code (x.7, \
+        Reason::Filtered if says_unknown && status.is_some_and(is_policy_status) => Some(
+            "The text says the address is unknown, but under a policy status code (x.7, \
              delivery not authorised): a filter refused the message. Not counted as a hard bounce.",
-            )
-        }
+        ),
         Reason::Filtered if says_unknown => Some(
             "The text says the address is unknown, but the report does not show the \
              recipient's server saying so when the address was given (RCPT TO), and no \
@@ -504,9 +508,14 @@ pub fn why(reason: Reason, status: Option<&str>, diagnostic: &str) -> Option<&'s
 static X7_MAILBOX_REPLIES: LazyLock<MarkerSet> =
     LazyLock::new(|| MarkerSet::new(super::phrases::X7_MAILBOX_REPLIES));
 
+/// RFC 3463 x.7.x: security or policy status ("delivery not authorised").
+fn is_policy_status(status: &str) -> bool {
+    status.get(1..3) == Some(".7")
+}
+
 /// RFC 3463 codes that speak of the mailbox itself: x.1.x (addressing) and
 /// x.2.1 (mailbox disabled).
-fn is_mailbox_status(status: &str) -> bool {
+pub fn is_mailbox_status(status: &str) -> bool {
     let detail = status.get(1..).unwrap_or("");
     detail.starts_with(".1.") || detail == ".2.1"
 }
@@ -525,7 +534,9 @@ static REPLY_RE: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|_| unreachable_regex())
 });
 
-fn unreachable_regex() -> Regex {
+/// A regex that matches nothing: the fallback for a static pattern that could
+/// not be compiled (a bug the tests catch), so that no input can panic.
+pub(crate) fn unreachable_regex() -> Regex {
     Regex::new("$^").unwrap_or_else(|_| std::process::abort())
 }
 

@@ -599,18 +599,20 @@ fn evidence_panel(ui: &mut egui::Ui, row: &ReviewRow, state: &mut ReviewState) {
                             Some(r) => r.label(),
                             None => &e.reason,
                         };
-                        let why = parsed.and_then(|r| {
-                            diagnose::why(
-                                r,
-                                e.status.as_deref(),
-                                e.diagnostic.as_deref().unwrap_or(""),
-                            )
+                        // The explanation is looked up only while hovered.
+                        ui.label(reason).on_hover_ui(|ui| {
+                            ui.label(format!("reason code: {}", e.reason));
+                            let why = parsed.and_then(|r| {
+                                diagnose::why(
+                                    r,
+                                    e.status.as_deref(),
+                                    e.diagnostic.as_deref().unwrap_or(""),
+                                )
+                            });
+                            if let Some(why) = why {
+                                ui.label(why);
+                            }
                         });
-                        let hover = match why {
-                            Some(why) => format!("reason code: {}\n{why}", e.reason),
-                            None => format!("reason code: {}", e.reason),
-                        };
-                        ui.label(reason).on_hover_text(hover);
                         let status = match (&e.status, &e.reply_code) {
                             (Some(s), Some(c)) => format!("{c} {s}"),
                             (Some(s), None) => s.clone(),

@@ -265,21 +265,13 @@ fn mailings_chart(ui: &mut egui::Ui, s: &Stats) {
     .color(SENDER)
     .element_formatter(Box::new(formatter));
     let short: Vec<String> = s.mailings.iter().map(|m| format::date(m.date)).collect();
-    Plot::new("mailings")
+    fixed_plot("mailings")
         .height(220.0)
         .legend(Legend::default())
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
         .show_grid([false, true])
         .include_y(0.0)
         .x_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
-                short.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
+            category(mark.value, short.len()).map_or_else(String::new, |i| short[i].clone())
         })
         .y_axis_label("addresses")
         .show(ui, |plot| {
@@ -332,23 +324,31 @@ fn reasons_chart(ui: &mut egui::Ui, id: &str, reasons: &[ReasonCount], color: Co
         .horizontal()
         .color(color)
         .element_formatter(Box::new(|bar: &Bar, _: &BarChart| bar.name.clone()));
-    Plot::new(id.to_string())
+    fixed_plot(id)
         .height(30.0 + 26.0 * n as f64 as f32)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
         .show_grid([true, false])
         .include_x(0.0)
         .y_axis_min_width(190.0)
         .y_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
-                format::shorten(labels[n - 1 - i as usize], 34)
-            } else {
-                String::new()
-            }
+            category(mark.value, n)
+                .map_or_else(String::new, |i| format::shorten(labels[n - 1 - i], 34))
         })
         .show(ui, |plot| plot.bar_chart(chart));
+}
+
+/// A chart that stays where it is: the figures are read, not explored.
+fn fixed_plot<'a>(id: &str) -> Plot<'a> {
+    Plot::new(id.to_string())
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+}
+
+/// The category a grid mark stands on, for an axis of `count` categories
+/// at 0, 1, 2, …; `None` between categories and outside them.
+fn category(value: f64, count: usize) -> Option<usize> {
+    let i = value.round();
+    ((value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < count).then_some(i as usize)
 }
 
 /// A reason's label short enough for a chart's axis (the hover shows it whole).
@@ -426,21 +426,27 @@ fn streaks_chart(ui: &mut egui::Ui, s: &Stats) {
         .collect();
     let chart = BarChart::new("streaks", bars)
         .element_formatter(Box::new(|bar: &Bar, _: &BarChart| bar.name.clone()));
-    Plot::new("streaks")
+    fixed_plot("streaks")
         .height(180.0)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
         .include_y(0.0)
         .show_grid([false, true])
         .x_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
-                labels.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
+            category(mark.value, labels.len()).map_or_else(String::new, |i| labels[i].clone())
         })
         .x_axis_label("hard bounces in a row")
         .show(ui, |plot| plot.bar_chart(chart));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::category;
+
+    #[test]
+    fn axis_marks_name_a_category_only_on_one() {
+        assert_eq!(category(0.0, 3), Some(0));
+        assert_eq!(category(2.0000001, 3), Some(2));
+        assert_eq!(category(1.5, 3), None);
+        assert_eq!(category(3.0, 3), None);
+        assert_eq!(category(-1.0, 3), None);
+    }
 }

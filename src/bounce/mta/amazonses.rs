@@ -63,7 +63,7 @@ impl MtaFamily for AmazonSes {
 fn unwrap_quoted_reply(raw: &mut RawFinding) {
     static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^\s*[245]\.\d{1,3}\.\d{1,3} - [^'\n]*?\b([245]\d\d)[- ]'(.+)'")
-            .unwrap_or_else(|_| Regex::new("$^").unwrap_or_else(|_| std::process::abort()))
+            .unwrap_or_else(|_| diagnose::unreachable_regex())
     });
     let Some(c) = QUOTED.captures(&raw.diagnostic) else {
         return;

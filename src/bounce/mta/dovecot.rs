@@ -20,7 +20,7 @@ impl MtaFamily for Dovecot {
     }
 
     fn detect(&self, mail: &Mail) -> bool {
-        text_has(mail, &["was automatically rejected:"]) && text_has(mail, &["your message to <"])
+        text_has(mail, &[REJECTED]) && text_has(mail, &["your message to <"])
     }
 
     fn refine_report(&self, mail: &Mail, found: &mut [RawFinding]) {

@@ -179,7 +179,7 @@ pub fn extract(mail: &Mail) -> Option<(&'static str, Vec<RawFinding>)> {
         if (signals || family.self_evident()) && family.detect(mail) {
             let mut found = family.extract(mail);
             if !found.is_empty() {
-                let own_lookup = family.own_lookup() || from_own_lookup_system(mail);
+                let own_lookup = from_own_lookup_system(mail);
                 for raw in &mut found {
                     raw.own_lookup |= own_lookup;
                 }
@@ -191,9 +191,9 @@ pub fn extract(mail: &Mail) -> Option<(&'static str, Vec<RawFinding>)> {
 }
 
 /// Whether any family that looks its recipients up itself recognises the
-/// message. The family that reads a report is chosen by its format (a
-/// Sendmail-style report from Bigfoot is read as Sendmail's); who wrote it is
-/// a separate question.
+/// message (the reading family included, when it is one). The family that
+/// reads a report is chosen by its format (a Sendmail-style report from
+/// Bigfoot is read as Sendmail's); who wrote it is a separate question.
 fn from_own_lookup_system(mail: &Mail) -> bool {
     FAMILIES.iter().any(|f| f.own_lookup() && f.detect(mail))
 }
@@ -223,7 +223,7 @@ pub fn refine_dsn(mail: &Mail, raws: &mut [RawFinding]) -> &'static str {
     if let Some(family) = family {
         family.refine_report(mail, raws);
     }
-    let own_lookup = family.is_some_and(|f| f.own_lookup()) || from_own_lookup_system(mail);
+    let own_lookup = from_own_lookup_system(mail);
     for raw in raws.iter_mut() {
         raw.own_lookup |= own_lookup;
         let matching = by_recipient.get(&raw.recipient.to_lowercase()).copied();

@@ -25,26 +25,24 @@ impl MtaFamily for ReceivingSes {
         has_header(mail, "x-ses-outgoing")
             && mail.delivery_status.as_deref().is_some_and(|report| {
                 report
+                    .to_ascii_lowercase()
                     .lines()
-                    .any(|l| is_ses_inbound_reporter(&l.to_ascii_lowercase()))
+                    .any(is_ses_inbound_reporter)
             })
     }
 
     fn refine_report(&self, _mail: &Mail, found: &mut [RawFinding]) {
         for raw in found {
-            let says_unknown = diagnose::reason_from_text(&raw.diagnostic)
-                == Some(Reason::UserUnknown)
+            let words = diagnose::reason_from_text(&raw.diagnostic);
+            let says_unknown = words == Some(Reason::UserUnknown)
                 || raw
                     .status
                     .as_deref()
-                    .is_some_and(|s| s.get(1..3) == Some(".1"));
+                    .is_some_and(diagnose::is_mailbox_status);
             if says_unknown {
                 raw.hint = Some(Reason::Filtered);
             } else if raw.status.as_deref().is_some_and(|s| s.starts_with('4'))
-                && matches!(
-                    diagnose::reason_from_text(&raw.diagnostic),
-                    None | Some(Reason::SystemError)
-                )
+                && matches!(words, None | Some(Reason::SystemError))
             {
                 // The "Temporary failure" template: the rule says nothing more.
                 raw.hint = Some(Reason::OnHold);

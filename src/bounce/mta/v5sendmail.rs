@@ -17,7 +17,7 @@
 
 use super::signs::text_has;
 use super::{Layout, Mail, MtaFamily, RawFinding};
-use crate::bounce::diagnose::SmtpCommand;
+use crate::bounce::diagnose::{self, SmtpCommand};
 
 pub struct V5Sendmail;
 
@@ -83,7 +83,7 @@ fn blocks(text: &str) -> Vec<Block> {
             continue;
         };
         if let Some(cmd) = lower.strip_prefix(">>> ") {
-            last_command = command_of(cmd).or(last_command);
+            last_command = diagnose::sent_command(cmd).or(last_command);
         } else if let Some(reply) = line.strip_prefix("<<< ") {
             if block.reply.is_empty() && (reply.starts_with('4') || reply.starts_with('5')) {
                 block.reply = reply.to_string();
@@ -100,16 +100,6 @@ fn blocks(text: &str) -> Vec<Block> {
     }
     out.extend(current.filter(|b| !b.reply.is_empty()));
     out
-}
-
-fn command_of(cmd: &str) -> Option<SmtpCommand> {
-    match cmd.split_whitespace().next().unwrap_or("") {
-        "data" => Some(SmtpCommand::Data),
-        "rcpt" => Some(SmtpCommand::RcptTo),
-        "mail" => Some(SmtpCommand::MailFrom),
-        "helo" | "ehlo" => Some(SmtpCommand::Helo),
-        _ => None,
-    }
 }
 
 /// `554 <anna@example.org>... Remote protocol error` → (address, text).
