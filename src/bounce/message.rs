@@ -31,7 +31,8 @@ pub struct Mail {
     /// `text/rfc822-headers` part), unparsed.
     pub original: Option<String>,
     /// The whole returned message, when it is itself a delivery report (a
-    /// bounce that was forwarded or re-bounced).
+    /// bounce that was forwarded or re-bounced) or holds a remote server's
+    /// SMTP replies (a failure relayed inside the returned message).
     pub embedded_report: Option<String>,
     /// `text` in ASCII lower case, made once for the many signature searches.
     pub(crate) lower: std::sync::OnceLock<String>,
@@ -318,11 +319,15 @@ fn walk(part: &ParsedMail<'_>, mail: &mut Mail, texts: &mut Texts, depth: usize)
             if mail.original.is_none() =>
         {
             // Only the header block is read, unless the returned message is
-            // itself a report (a forwarded bounce), which is kept whole.
+            // itself a report (a forwarded bounce) or carries a remote
+            // server's SMTP replies (a relayed failure), which is kept whole.
             let body = returned_message(part);
             let headers = header_block(&body);
             let lower = headers.to_ascii_lowercase();
-            if lower.contains("multipart/report") || lower.contains("report-type=") {
+            if lower.contains("multipart/report")
+                || lower.contains("report-type=")
+                || carries_smtp_replies(part)
+            {
                 mail.embedded_report = Some(decoded_body(part));
             }
             mail.original = Some(headers.to_string());
@@ -385,6 +390,36 @@ fn returned_message(part: &ParsedMail<'_>) -> String {
             decode_charset(&raw[..end], None)
         }
         _ => decoded_body(part),
+    }
+}
+
+/// What an SMTP session transcript or a relayed reply looks like in a report
+/// (`<<< 550 …` in Sendmail's transcript, `said: 550 …` in Postfix's prose,
+/// Exim's `SMTP error from remote mail server`).
+const SMTP_REPLY_MARKS: &[&[u8]] = &[
+    b"\n<<< 4",
+    b"\n<<< 5",
+    b"said: 4",
+    b"said: 5",
+    b"SMTP error from remote mail server",
+];
+
+/// Whether a returned message holds a remote server's SMTP replies: then it is
+/// a failure report that was relayed (or re-bounced), not the sender's
+/// original, and the notice that wraps it may only say "could not deliver".
+fn carries_smtp_replies(part: &ParsedMail<'_>) -> bool {
+    let has_marks = |raw: &[u8]| {
+        SMTP_REPLY_MARKS
+            .iter()
+            .any(|mark| memchr::memmem::find(raw, mark).is_some())
+    };
+    match part.get_body_encoded() {
+        mailparse::body::Body::SevenBit(body) | mailparse::body::Body::EightBit(body) => {
+            has_marks(&normalize_line_ends(body.get_raw()))
+        }
+        _ => part
+            .get_body_raw()
+            .is_ok_and(|raw| has_marks(&normalize_line_ends(&raw))),
     }
 }
 

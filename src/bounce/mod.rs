@@ -160,12 +160,61 @@ pub fn analyze_mail(mail: &Mail) -> Analysis {
     if let Some((decoder, raws)) = mta::extract(mail)
         && !raws.is_empty()
     {
-        return finish(MessageKind::Bounce, decoder, raws, original);
+        let mut analysis = finish(MessageKind::Bounce, decoder, raws, original);
+        sharpen_from_returned(mail, &mut analysis.findings);
+        return analysis;
     }
     if let Some(raw) = autoreply::extract(mail) {
         return finish(MessageKind::AutoReply, "RFC3834", vec![raw], original);
     }
     Analysis::not_bounce(original)
+}
+
+/// A finding that names neither a status nor an SMTP reply code: the notice
+/// only says the message could not be delivered.
+fn is_vague(finding: &Finding) -> bool {
+    finding.status.is_none() && finding.reply_code.is_none()
+}
+
+/// A gateway's notice may say no more than "could not deliver" while the
+/// message it returns is the downstream server's own failure report, with the
+/// SMTP reply for the same recipient (a relayed or re-bounced failure). That
+/// reply then decides. Only vague findings are replaced, and only by a report
+/// about the same address that names a status or a reply code.
+fn sharpen_from_returned(mail: &Mail, findings: &mut [Finding]) {
+    if !findings.iter().any(is_vague) {
+        return;
+    }
+    let Some(inner) = mail.embedded_report.as_deref() else {
+        return;
+    };
+    let Ok(mut inner) = message::parse(inner.as_bytes()) else {
+        return;
+    };
+    // The readers skip the addresses in a report's own `To`, its addressee.
+    // The returned message may be addressed to the very recipient we look
+    // for, and only recipients the notice named are taken from it.
+    inner.headers.retain(|(name, _)| name != "to");
+    let Some((_, raws)) = mta::extract_returned(&inner) else {
+        return;
+    };
+    let relayed = finalize(raws, None);
+    for finding in findings.iter_mut().filter(|f| is_vague(f)) {
+        let Some(reply) = relayed
+            .iter()
+            .find(|r| !is_vague(r) && r.recipient.eq_ignore_ascii_case(&finding.recipient))
+        else {
+            continue;
+        };
+        finding.kind = reply.kind;
+        finding.reason = reply.reason;
+        finding.status.clone_from(&reply.status);
+        finding.reply_code.clone_from(&reply.reply_code);
+        finding.diagnostic.clone_from(&reply.diagnostic);
+        if reply.remote_mta.is_some() {
+            finding.remote_mta.clone_from(&reply.remote_mta);
+        }
+    }
 }
 
 /// Decides reason and kind for each raw finding, merging duplicates of one recipient.
@@ -218,4 +267,85 @@ fn finalize(raws: Vec<RawFinding>, fallback_date: Option<i64>) -> Vec<Finding> {
         out.push(finding);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A gateway notice that says only "could not deliver", returning `inner`.
+    fn gateway_notice(inner: &str) -> Vec<u8> {
+        format!(
+            "From: \"InterScan MSS\" <postmaster@gw.example.org>\n\
+             To: <bounces@news.example.com>\n\
+             Subject: Mail could not be delivered\n\
+             MIME-Version: 1.0\n\
+             Content-Type: multipart/mixed; boundary=\"b1\"\n\
+             \n\
+             --b1\n\
+             Content-Type: text/plain\n\
+             \n\
+             ****** Message from InterScan Messaging Security Suite ******\n\
+             The following mail could not be delivered.\n\
+             Reason: Unable to deliver message to <ana@corp.example.org>.\n\
+             \n\
+             --b1\n\
+             Content-Type: message/rfc822\n\
+             \n\
+             {inner}\n\
+             --b1--\n"
+        )
+        .into_bytes()
+    }
+
+    fn relayed_report(recipient: &str) -> String {
+        format!(
+            "From: MAILER-DAEMON@mail.corp.example.org\n\
+             Subject: Returned mail: see transcript for details\n\
+             \n\
+             ----- The following addresses had permanent fatal errors -----\n\
+             <{recipient}>\n\
+             \n\
+             ----- Transcript of session follows -----\n\
+             >>> RCPT To:<{recipient}>\n\
+             <<< 550 5.1.1 <{recipient}>... User unknown\n"
+        )
+    }
+
+    fn only_finding(raw: &[u8]) -> Finding {
+        let analysis = analyze(raw).unwrap_or_else(|e| panic!("parse: {e}"));
+        assert_eq!(analysis.findings.len(), 1, "{:?}", analysis.findings);
+        analysis.findings[0].clone()
+    }
+
+    #[test]
+    fn a_relayed_report_about_the_same_recipient_decides() {
+        let f = only_finding(&gateway_notice(&relayed_report("ana@corp.example.org")));
+        assert_eq!(f.recipient, "ana@corp.example.org");
+        assert_eq!((f.kind, f.reason), (Kind::Hard, Reason::UserUnknown));
+        assert_eq!(f.status.as_deref(), Some("5.1.1"));
+        assert_eq!(f.reply_code.as_deref(), Some("550"));
+    }
+
+    #[test]
+    fn a_relayed_report_about_another_address_is_not_taken() {
+        let f = only_finding(&gateway_notice(&relayed_report("bo@corp.example.org")));
+        assert_eq!(f.recipient, "ana@corp.example.org");
+        assert_ne!(f.kind, Kind::Hard);
+        assert_eq!((f.status, f.reply_code), (None, None));
+    }
+
+    #[test]
+    fn a_returned_newsletter_quoting_a_reply_is_not_a_report() {
+        let newsletter = "From: Weekly <weekly@news.example.com>\n\
+             To: ana@corp.example.org\n\
+             Subject: Deliverability tips\n\
+             \n\
+             When a server said: 550 5.1.1 <ana@corp.example.org> User unknown,\n\
+             the address is gone.\n";
+        let f = only_finding(&gateway_notice(newsletter));
+        assert_eq!(f.recipient, "ana@corp.example.org");
+        assert_ne!(f.kind, Kind::Hard);
+        assert_eq!((f.status, f.reply_code), (None, None));
+    }
 }

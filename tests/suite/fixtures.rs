@@ -538,6 +538,17 @@ fixture!(
     )]
 );
 fixture!(
+    trendmicro_02,
+    "trendmicro-02.eml",
+    [(
+        "ines.duarte@harbour.example.org",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
+fixture!(
     surfcontrol_01,
     "surfcontrol-01.eml",
     [(

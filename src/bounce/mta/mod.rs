@@ -190,6 +190,20 @@ pub fn extract(mail: &Mail) -> Option<(&'static str, Vec<RawFinding>)> {
     None
 }
 
+/// Reads a message that another notice returned as its attachment. Being
+/// returned by a bounce stands in for the bounce signals, but the message
+/// must be in a known family's format: the catch-all reader would take any
+/// returned newsletter that quotes an SMTP reply for a report.
+pub fn extract_returned(mail: &Mail) -> Option<(&'static str, Vec<RawFinding>)> {
+    FAMILIES.iter().find_map(|family| {
+        if family.name() == generic::Generic.name() || !family.detect(mail) {
+            return None;
+        }
+        let found = family.extract(mail);
+        (!found.is_empty()).then(|| (family.name(), found))
+    })
+}
+
 /// Whether any family that looks its recipients up itself recognises the
 /// message (the reading family included, when it is one). The family that
 /// reads a report is chosen by its format (a Sendmail-style report from
