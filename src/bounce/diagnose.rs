@@ -428,6 +428,12 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
     if reason == UserUnknown && DOMAIN_MISSING_RE.is_match(e.diagnostic) {
         return HostUnknown;
     }
+    // A mailbox provider's published reply for an account that does not
+    // exist is its directory speaking, at whatever stage and under whatever
+    // status it comes (Yahoo answers after DATA, Yandex with x.7.1).
+    if reason == UserUnknown && PROVIDER_MAILBOX_REPLIES.any(e.diagnostic) {
+        return UserUnknown;
+    }
     // An address "unknown" only after the message body was sent is a content
     // filter speaking: the same server accepted the recipient at RCPT TO.
     if reason == UserUnknown && e.command == Some(SmtpCommand::Data) {
@@ -435,14 +441,8 @@ fn adjust(reason: Reason, source: Source, e: &Evidence<'_>, delayed: bool) -> Re
     }
     // "User unknown" under a policy status (x.7.x: delivery not authorised)
     // is a filter's answer, not a statement about the mailbox, even at RCPT
-    // TO; unless the mailbox host's own directory said it, or the words are a
-    // provider's published reply for a missing mailbox that happens to carry
-    // an x.7 code (Yandex: "550 5.7.1 No such user!").
-    if reason == UserUnknown
-        && !e.own_lookup
-        && e.status.is_some_and(is_policy_status)
-        && !X7_MAILBOX_REPLIES.any(e.diagnostic)
-    {
+    // TO; unless the mailbox host's own directory said it.
+    if reason == UserUnknown && !e.own_lookup && e.status.is_some_and(is_policy_status) {
         return Filtered;
     }
     // "User unknown" relayed from another server without the SMTP command it
@@ -505,8 +505,8 @@ pub fn why(reason: Reason, status: Option<&str>, diagnostic: &str) -> Option<&'s
 
 /// Providers' published replies for a mailbox that does not exist, sent with
 /// an x.7 status code.
-static X7_MAILBOX_REPLIES: LazyLock<MarkerSet> =
-    LazyLock::new(|| MarkerSet::new(super::phrases::X7_MAILBOX_REPLIES));
+static PROVIDER_MAILBOX_REPLIES: LazyLock<MarkerSet> =
+    LazyLock::new(|| MarkerSet::new(super::phrases::PROVIDER_MAILBOX_REPLIES));
 
 /// RFC 3463 x.7.x: security or policy status ("delivery not authorised").
 fn is_policy_status(status: &str) -> bool {
@@ -636,6 +636,162 @@ mod tests {
         assert_eq!(reason(Some("4.4.7"), ""), Reason::Expired);
     }
 
+    /// Replies that mailbox providers publish in their postmaster pages,
+    /// as given at RCPT TO (or at DATA for content), with the reason their
+    /// documentation states.
+    #[test]
+    fn published_provider_replies() {
+        use Reason::*;
+        let cases: &[(&str, Reason)] = &[
+            // Gmail
+            (
+                "550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces.",
+                UserUnknown,
+            ),
+            (
+                "552-5.2.2 The recipient's inbox is out of storage space. Please direct the recipient to https://support.google.com/mail/?p=OverQuotaPerm",
+                MailboxFull,
+            ),
+            (
+                "452-4.2.2 The recipient's inbox is out of storage space and inbound mail cannot be delivered.",
+                MailboxFull,
+            ),
+            (
+                "550-5.2.1 The email account that you tried to reach is disabled.",
+                Suspend,
+            ),
+            (
+                "450-4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered.",
+                Speeding,
+            ),
+            (
+                "550-5.7.26 This mail has been blocked because the sender is unauthenticated. Gmail requires all senders to authenticate with either SPF or DKIM.",
+                AuthFailure,
+            ),
+            (
+                "550-5.7.27 This mail has been blocked because the sender's domain does not pass DMARC",
+                AuthFailure,
+            ),
+            (
+                "550-5.7.25 The IP address sending this message does not have a PTR record setup, or the corresponding forward DNS entry does not point to the sending IP.",
+                RequirePtr,
+            ),
+            (
+                "421-4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your SPF domain. To protect our users from spam, mail sent from your domain has been temporarily rate limited.",
+                BadReputation,
+            ),
+            // Microsoft (Outlook.com, Exchange Online)
+            (
+                "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
+                UserUnknown,
+            ),
+            (
+                "550 5.4.1 Recipient address rejected: Access denied. AS(201806281)",
+                UserUnknown,
+            ),
+            (
+                "552 5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException",
+                MailboxFull,
+            ),
+            (
+                "550 5.7.606 Access denied, banned sending IP [192.0.2.1]. To request removal from this list please visit https://sender.office.com/",
+                Blocked,
+            ),
+            (
+                "550 5.7.509 Access denied, sending domain example.com does not pass DMARC verification and has a DMARC policy of reject.",
+                AuthFailure,
+            ),
+            (
+                "550 5.7.23 The message was rejected because of Sender Policy Framework violation",
+                AuthFailure,
+            ),
+            (
+                "554 5.4.14 Hop count exceeded - possible mail loop ATTR34",
+                NetworkError,
+            ),
+            (
+                "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).",
+                Blocked,
+            ),
+            // Yahoo and AOL
+            (
+                "554 delivery error: dd This user doesn't have a yahoo.com account (anna@yahoo.com) [0] - mta1234.mail.bf1.yahoo.com",
+                UserUnknown,
+            ),
+            (
+                "554 delivery error: dd Sorry your message to anna@yahoo.com cannot be delivered. This mailbox is disabled (554.30). - mta1234.mail.bf1.yahoo.com",
+                Suspend,
+            ),
+            (
+                "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1",
+                BadReputation,
+            ),
+            (
+                "554 5.7.9 Message not accepted for policy reasons.  See https://postmaster.yahooinc.com/error-codes",
+                PolicyViolation,
+            ),
+            (
+                "553 5.7.1 [BL21] Connections will not be accepted from 192.0.2.1, because the ip is in Spamhaus's list",
+                Blocked,
+            ),
+            (
+                "554 5.7.1 :(DYN:T1) https://postmaster.aol.com/error-codes#554dynt1",
+                Blocked,
+            ),
+            (
+                "421 4.7.1 :(DNS:NR) https://postmaster.aol.com/error-codes#421dnsnr",
+                RequirePtr,
+            ),
+            // Yandex, mail.ru
+            (
+                "550 5.7.1 Message rejected under suspicion of SPAM; https://ya.cc/1IrBc",
+                SpamDetected,
+            ),
+            (
+                "550 Message was not accepted -- invalid mailbox.  Local mailbox anna@mail.ru is unavailable: user not found",
+                UserUnknown,
+            ),
+            // Postfix, qmail and block lists
+            (
+                "550 5.1.1 <anna@example.org>: Recipient address rejected: User unknown in local recipient table",
+                UserUnknown,
+            ),
+            (
+                "450 4.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]",
+                RequirePtr,
+            ),
+            (
+                "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+                Blocked,
+            ),
+            ("550 Sender IP reverse lookup rejected", RequirePtr),
+            (
+                "554 Sorry, no mailbox here by that name. (#5.1.1)",
+                UserUnknown,
+            ),
+            (
+                "552 sorry, mailbox anna is over quota temporarily (#5.1.1)",
+                MailboxFull,
+            ),
+            (
+                "550 5.1.2 Host unknown (Name server: example.invalid: host not found)",
+                HostUnknown,
+            ),
+        ];
+        for (text, want) in cases {
+            let status = find_status(text);
+            let got = decide(&Evidence {
+                status: status.as_deref(),
+                reply_code: find_reply_code(text).as_deref(),
+                diagnostic: text,
+                action: Some("failed"),
+                command: Some(SmtpCommand::RcptTo),
+                ..Evidence::default()
+            });
+            assert_eq!(got, *want, "{text}");
+        }
+    }
+
     #[test]
     fn the_phrase_tables_compile() {
         assert!(STRONG.automaton.is_some());
@@ -705,6 +861,36 @@ mod tests {
             Reason::Filtered
         );
         assert_eq!(at_rcpt("550 5.7.1 No such user!"), Reason::UserUnknown);
+    }
+
+    #[test]
+    fn a_providers_own_no_such_account_is_hard_at_any_stage() {
+        let at = |command, text| {
+            decide(&Evidence {
+                status: Some("5.0.0"),
+                diagnostic: text,
+                action: Some("failed"),
+                command,
+                ..Evidence::default()
+            })
+        };
+        let yahoo = "554 delivery error: dd This user doesn't have a yahoo.com account (anna@yahoo.com) [0] - mta1234.mail.bf1.yahoo.com";
+        // Yahoo answers after the message body; a relay may not say when.
+        assert_eq!(at(Some(SmtpCommand::Data), yahoo), Reason::UserUnknown);
+        assert_eq!(at(None, yahoo), Reason::UserUnknown);
+        // The same words from an unnamed server after DATA stay a filter's.
+        assert_eq!(
+            at(Some(SmtpCommand::Data), "550 User unknown"),
+            Reason::Filtered
+        );
+        // Gmail's sentence is written by other servers too: not on the list.
+        assert_eq!(
+            at(
+                None,
+                "The email account that you tried to reach does not exist."
+            ),
+            Reason::Filtered
+        );
     }
 
     #[test]

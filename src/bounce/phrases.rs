@@ -119,8 +119,17 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (Reason::NotAccept, &["couldn't find a mail exchanger"]),
     (
         Reason::BadReputation,
-        &["deferred due to unexpected volume or user complaints"],
+        &[
+            "deferred due to unexpected volume or user complaints",
+            // Gmail's rate limit for spam "originating from your SPF domain":
+            // a reputation finding, not an authentication failure.
+            "unusual rate of unsolicited mail",
+        ],
     ),
+    // AOL's published codes: a dynamic or residential sending IP, and a
+    // sending IP without reverse DNS.
+    (Reason::Blocked, &["dyn:t1", "rtr:du"]),
+    (Reason::RequirePtr, &["dns:nr", "ip reverse lookup"]),
     (
         Reason::PolicyViolation,
         &["content presents a potential", "header error"],
@@ -258,7 +267,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "sending reputation",
             "domain reputation",
             "likely unsolicited mail",
-            "unusual rate of unsolicited mail",
             "temporarily rate limited due to ip reputation",
         ],
     ),
@@ -757,12 +765,25 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     ),
 ];
 
-/// Mailbox providers' replies for an address that does not exist which carry
-/// an RFC 3463 x.7 ("not authorised") status all the same (lower case). Under
-/// x.7 a "user unknown" is otherwise read as a filter's answer.
-pub const X7_MAILBOX_REPLIES: &[&str] = &[
+/// Mailbox providers' published replies for an account that does not exist
+/// (lower case). The provider's own directory speaks, so they are
+/// `userunknown` whatever the stage or the status code they come with: Yahoo
+/// gives its reply after DATA, Yandex under x.7, and a relaying MTA may not say
+/// which command was answered. Other "user unknown" texts at those stages are
+/// read as a filter's answer (`diagnose::adjust`). Only texts that name the
+/// provider's own system belong here: Gmail's "The email account that you
+/// tried to reach does not exist" is written by other servers too.
+pub const PROVIDER_MAILBOX_REPLIES: &[&str] = &[
     // Yandex: "550 5.7.1 No such user!"
     "5.7.1 no such user!",
+    // Yahoo (also for ymail.com, rocketmail.com): "554 delivery error: dd This
+    // user doesn't have a yahoo.com account"
+    "dd this user doesn't have a",
+    // Microsoft 365 and Outlook.com: "550 5.1.10 RESOLVER.ADR.RecipientNotFound;
+    // Recipient not found by SMTP address lookup"
+    "resolver.adr.recipientnotfound",
+    // mail.ru: "Local mailbox … is unavailable: user not found"
+    "is unavailable: user not found",
 ];
 
 /// Generic words, consulted only when no phrase of [`PHRASES`] matched.
