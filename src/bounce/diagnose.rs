@@ -793,6 +793,25 @@ mod tests {
     }
 
     #[test]
+    fn localised_replies_are_read() {
+        let at_rcpt = |text| {
+            decide(&Evidence {
+                status: Some("5.0.0"),
+                diagnostic: text,
+                action: Some("failed"),
+                command: Some(SmtpCommand::RcptTo),
+                ..Evidence::default()
+            })
+        };
+        assert_eq!(at_rcpt("550 Benutzer unbekannt"), Reason::UserUnknown);
+        assert_eq!(at_rcpt("550 Utilisateur inconnu"), Reason::UserUnknown);
+        assert_eq!(at_rcpt("550 Usuario desconocido"), Reason::UserUnknown);
+        assert_eq!(at_rcpt("552 Postfach voll"), Reason::MailboxFull);
+        assert_eq!(at_rcpt("552 Boîte aux lettres pleine"), Reason::MailboxFull);
+        assert_eq!(at_rcpt("552 Casella piena"), Reason::MailboxFull);
+    }
+
+    #[test]
     fn the_phrase_tables_compile() {
         assert!(STRONG.automaton.is_some());
         assert!(WEAK.automaton.is_some());
