@@ -777,6 +777,15 @@ mod tests {
                 "550 5.1.2 Host unknown (Name server: example.invalid: host not found)",
                 HostUnknown,
             ),
+            // RFC 5321's 551 and Gmail's header checks
+            (
+                "551 User not local; please try <anna@new.example.org>",
+                HasMoved,
+            ),
+            (
+                "550-5.7.1 Messages missing a valid Message-ID header are not accepted.",
+                NotCompliantRfc,
+            ),
         ];
         for (text, want) in cases {
             let status = find_status(text);

@@ -373,7 +373,10 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "has been moved",
             "mailbox has moved",
             "address has changed",
+            "address has moved",
             "user has moved",
+            // RFC 5321's 551: "User not local; please try <forward-path>".
+            "user not local; please try",
         ],
     ),
     (
@@ -629,6 +632,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "multiple addresses in from",
             "duplicate header",
             "missing date",
+            // Gmail: "Messages missing a valid Message-ID header are not accepted."
+            "missing a valid message-id",
+            "missing message-id",
             "is not compliant",
             "headers are not",
         ],
