@@ -13,7 +13,8 @@
 //!
 //! It then times `bounce::analyze` single-threaded over the fixtures, and the
 //! mailbox reader alone over the first synthetic mbox, to show where the time
-//! goes.
+//! goes, and then single messages listing 50,000 recipients in the shapes
+//! whose reading could grow faster than the message.
 //!
 //! Run with `cargo bench --bench throughput`. Without `--bench` (as under
 //! `cargo test --all-targets`) it only does a quick 2 MB smoke run.
@@ -418,4 +419,58 @@ fn main() {
         .map(|(us, name)| format!("{name} {us:.0} µs"))
         .collect();
     println!("slowest fixtures: {}", listed.join(", "));
+    let n = if benching { 50_000 } else { 2_000 };
+    for (what, message) in large_single_messages(n) {
+        let path = dir.path().join("single.eml");
+        std::fs::write(&path, &message).expect("write single message");
+        let started = Instant::now();
+        let bounce = bounce::analyze(&message).expect("parse single message");
+        let took = started.elapsed();
+        assert_eq!(bounce.findings.len(), n, "{what}");
+        println!(
+            "one message, {what} ({:.1} MB, {n} recipients): {:.2} s",
+            message.len() as f64 / MB,
+            took.as_secs_f64()
+        );
+    }
+}
+
+/// Single messages that list `n` recipients in the shapes whose reading could
+/// grow faster than the message: a standard report whose recipients have no
+/// diagnostic and are looked up in a prose list without blank lines, and an
+/// old Sendmail transcript with one session block per recipient.
+fn large_single_messages(n: usize) -> Vec<(&'static str, Vec<u8>)> {
+    let mut report = String::from(
+        "From: MAILER-DAEMON@mx.example.net\nSubject: Undelivered Mail Returned to Sender\n\
+         MIME-Version: 1.0\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n\
+         --b\nContent-Type: text/plain\n\n",
+    );
+    for i in 0..n {
+        report.push_str(&format!("<r{i}@example.org>: user unknown\n"));
+    }
+    report.push_str(
+        "\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n",
+    );
+    for i in 0..n {
+        report.push_str(&format!(
+            "Final-Recipient: rfc822; r{i}@example.org\nAction: failed\nStatus: 5.0.0\n\n"
+        ));
+    }
+    report.push_str("--b--\n");
+    let mut transcript = String::from(
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>\n\
+         Subject: Returned mail: User unknown\n\n   ----- Transcript of session follows -----\n",
+    );
+    for i in 0..n {
+        transcript.push_str(&format!(
+            "While talking to mx{i}.example.org:\n>>> RCPT To:<r{i}@example.org>\n\
+             <<< 550 <r{i}@example.org>... User unknown\n550 <r{i}@example.org>... User unknown\n"
+        ));
+    }
+    transcript.push_str("\n   ----- Unsent message follows -----\nFrom: news@news.example.com\n");
+    vec![
+        ("report without diagnostics", report.into_bytes()),
+        ("Sendmail V5 transcript", transcript.into_bytes()),
+    ]
 }

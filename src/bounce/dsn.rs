@@ -9,6 +9,8 @@ use super::RawFinding;
 use super::address;
 use super::diagnose;
 use super::message::{Mail, parse_header_fields};
+use super::text::Mentions;
+use std::cell::OnceCell;
 
 /// Fields of one recipient block, as written.
 #[derive(Debug, Default)]
@@ -79,13 +81,19 @@ pub fn extract(mail: &Mail, status_part: &str) -> Vec<RawFinding> {
             blocks.push(current);
         }
     }
+    let mentions = OnceCell::new();
     blocks
         .into_iter()
-        .filter_map(|b| to_raw(mail, b, arrival.as_deref()))
+        .filter_map(|b| to_raw(mail, &mentions, b, arrival.as_deref()))
         .collect()
 }
 
-fn to_raw(mail: &Mail, block: Block, arrival: Option<&str>) -> Option<RawFinding> {
+fn to_raw<'m>(
+    mail: &'m Mail,
+    mentions: &OnceCell<Mentions<'m>>,
+    block: Block,
+    arrival: Option<&str>,
+) -> Option<RawFinding> {
     let recipient = block
         .final_recipient
         .as_deref()
@@ -125,7 +133,10 @@ fn to_raw(mail: &Mail, block: Block, arrival: Option<&str>) -> Option<RawFinding
     };
     let mut diagnostic = diagnostic;
     if diagnostic.trim().is_empty() {
-        diagnostic = super::text::lines_about(&mail.text, &recipient).unwrap_or_default();
+        diagnostic = mentions
+            .get_or_init(|| Mentions::new(&mail.text))
+            .lines_about(&recipient)
+            .unwrap_or_default();
     }
     Some(RawFinding {
         reply_code: diagnose::find_reply_code(&diagnostic),

@@ -118,8 +118,18 @@ pub fn analyze(raw: &[u8]) -> Result<Analysis, MailError> {
     Ok(analyze_mail(&mail))
 }
 
+/// How many times a report may be found returned inside another (a bounce
+/// forwarded, then bounced again) before the nesting is no longer read. Each
+/// level is parsed from a copy of the rest of the message, so without a bound
+/// a crafted message would cost time and memory quadratic in its size.
+const MAX_NESTED_REPORTS: usize = 3;
+
 /// Analyses a parsed message.
 pub fn analyze_mail(mail: &Mail) -> Analysis {
+    analyze_nested(mail, 0)
+}
+
+fn analyze_nested(mail: &Mail, depth: usize) -> Analysis {
     let original = original::extract(mail);
     let message_date = mail.header("date").and_then(date::parse);
     let fallback_date = original.date_epoch.or(message_date);
@@ -148,11 +158,12 @@ pub fn analyze_mail(mail: &Mail) -> Analysis {
         }
     }
     // A forwarded bounce: the report is the attached message, not this one.
-    if let Some(inner) = mail.embedded_report.as_deref()
+    if depth < MAX_NESTED_REPORTS
+        && let Some(inner) = mail.embedded_report.as_deref()
         && let Ok(inner) = message::parse(inner.as_bytes())
         && (inner.delivery_status.is_some() || inner.feedback_report.is_some())
     {
-        let analysis = analyze_mail(&inner);
+        let analysis = analyze_nested(&inner, depth + 1);
         if !analysis.findings.is_empty() {
             return analysis;
         }
@@ -199,11 +210,13 @@ fn sharpen_from_returned(mail: &Mail, findings: &mut [Finding]) {
         return;
     };
     let relayed = finalize(raws, None);
+    let by_recipient: std::collections::HashMap<String, &Finding> = relayed
+        .iter()
+        .filter(|r| !is_vague(r))
+        .map(|r| (r.recipient.to_lowercase(), r))
+        .collect();
     for finding in findings.iter_mut().filter(|f| is_vague(f)) {
-        let Some(reply) = relayed
-            .iter()
-            .find(|r| !is_vague(r) && r.recipient.eq_ignore_ascii_case(&finding.recipient))
-        else {
+        let Some(reply) = by_recipient.get(&finding.recipient.to_lowercase()) else {
             continue;
         };
         finding.kind = reply.kind;

@@ -356,27 +356,108 @@ fn own_addresses(mail: &Mail) -> Vec<String> {
         .collect()
 }
 
-/// The lines of a notification that mention `recipient`, with what follows
-/// them up to a blank line: a DSN's missing diagnostic often stands there.
-pub fn lines_about(text: &str, recipient: &str) -> Option<String> {
-    let lower = text.to_lowercase();
-    let needle = recipient.to_lowercase();
-    let at = lower.find(&needle)?;
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let rest = &text[start..];
-    let end = rest.find("\n\n").unwrap_or(rest.len());
-    let paragraph = rest[..end].trim();
-    // An address alone on a line: the error is in the next paragraph.
-    if paragraph.len() <= recipient.len() + 6 {
-        let next = rest[end..].trim_start_matches('\n');
-        let next_end = next.find("\n\n").unwrap_or(next.len());
-        return Some(format!("{paragraph}\n{}", &next[..next_end]));
+/// Where a notification mentions each address, found in one pass: a DSN's
+/// missing diagnostic often stands next to its recipient in the prose, and a
+/// report may list tens of thousands of recipients, so each lookup must not
+/// scan (or lower-case) the whole text again.
+pub struct Mentions<'a> {
+    text: &'a str,
+    /// Lower-cased address → byte offset of its first mention.
+    first: HashMap<String, usize>,
+    /// The text in ASCII lower case (same byte offsets), made on the first
+    /// lookup of an address the one-pass scan did not see as a whole token.
+    lower: std::cell::OnceCell<String>,
+    /// Substring searches left: bounded so that a report naming thousands of
+    /// recipients that its prose never mentions stays linear.
+    searches_left: std::cell::Cell<usize>,
+}
+
+impl<'a> Mentions<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut first = HashMap::new();
+        for (start, _, address) in address::find_all(text) {
+            first.entry(address.to_ascii_lowercase()).or_insert(start);
+        }
+        Mentions {
+            text,
+            first,
+            lower: std::cell::OnceCell::new(),
+            searches_left: std::cell::Cell::new(64),
+        }
     }
-    Some(paragraph.to_string())
+
+    /// The lines that mention `recipient`, with what follows them up to a
+    /// blank line.
+    pub fn lines_about(&self, recipient: &str) -> Option<String> {
+        let needle = recipient.to_ascii_lowercase();
+        let at = match self.first.get(&needle) {
+            Some(&at) => at,
+            None => {
+                let left = self.searches_left.get().checked_sub(1)?;
+                self.searches_left.set(left);
+                let lower = self.lower.get_or_init(|| self.text.to_ascii_lowercase());
+                memchr::memmem::find(lower.as_bytes(), needle.as_bytes())?
+            }
+        };
+        let text = self.text;
+        let start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+        let rest = &text[start..];
+        let end = paragraph_end(rest);
+        let paragraph = rest[..end].trim();
+        // An address alone on a line: the error is in the next paragraph.
+        if paragraph.len() <= recipient.len() + 6 {
+            let next = rest[end..].trim_start_matches('\n');
+            let next_end = paragraph_end(next);
+            return Some(format!("{paragraph}\n{}", &next[..next_end]));
+        }
+        Some(paragraph.to_string())
+    }
+}
+
+/// Lines a recipient's paragraph may hold: a list without blank lines must not
+/// make every recipient's diagnostic the rest of the list.
+const PARAGRAPH_MAX_LINES: usize = 8;
+
+/// Where the paragraph that starts `text` ends: at a blank line, or after
+/// [`PARAGRAPH_MAX_LINES`] lines.
+fn paragraph_end(text: &str) -> usize {
+    let capped = memchr::memchr_iter(b'\n', text.as_bytes())
+        .nth(PARAGRAPH_MAX_LINES - 1)
+        .unwrap_or(text.len());
+    text[..capped].find("\n\n").unwrap_or(capped)
 }
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_recipient_is_found_in_the_prose_after_characters_that_change_length() {
+        // 'İ' lower-cases to two characters: offsets from a Unicode-lowered
+        // copy would not fit the original text.
+        let text =
+            "İİİİ Zustellung fehlgeschlagen\n\n<Anna@Example.org>: 550 mailbox unavailable\n";
+        let mentions = Mentions::new(text);
+        assert_eq!(
+            mentions.lines_about("anna@example.org").as_deref(),
+            Some("<Anna@Example.org>: 550 mailbox unavailable")
+        );
+        assert_eq!(mentions.lines_about("bob@example.org"), None);
+    }
+
+    #[test]
+    fn a_paragraph_in_a_list_without_blank_lines_is_short() {
+        let text: String = (0..100)
+            .map(|i| format!("<r{i}@example.org>: user unknown\n"))
+            .collect();
+        let about = Mentions::new(&text).lines_about("r10@example.org");
+        let about = about.unwrap_or_default();
+        assert!(
+            about.starts_with("<r10@example.org>: user unknown"),
+            "{about}"
+        );
+        assert_eq!(about.lines().count(), PARAGRAPH_MAX_LINES, "{about}");
+    }
+
     use super::*;
 
     fn mail(text: &str) -> Mail {

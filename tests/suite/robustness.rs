@@ -624,3 +624,50 @@ fn huge_lines_do_not_crash() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
 }
+
+/// Delivery reports that each return the next one, thousands deep: every
+/// level is a forwarded bounce to be decoded, so an unbounded decoder would
+/// recurse (and copy the rest of the message) once per level.
+#[test]
+fn reports_returned_inside_reports_thousands_deep_do_not_crash() {
+    let depth = 5_000;
+    let mut head = Vec::new();
+    for i in 0..depth {
+        head.extend_from_slice(
+            format!(
+                "From: MAILER-DAEMON@mx{i}.example.net\nSubject: Undelivered Mail Returned to Sender\n\
+                 MIME-Version: 1.0\n\
+                 Content-Type: multipart/report; report-type=delivery-status; boundary=\"b{i}x\"\n\n\
+                 --b{i}x\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx{i}.example.net\n\n\
+                 --b{i}x\nContent-Type: message/rfc822\n\n"
+            )
+            .as_bytes(),
+        );
+    }
+    let mut m = head;
+    m.extend_from_slice(
+        b"From: MAILER-DAEMON@mx.example.net\nSubject: Undelivered Mail Returned to Sender\n\
+          MIME-Version: 1.0\n\
+          Content-Type: multipart/report; report-type=delivery-status; boundary=\"last\"\n\n\
+          --last\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n\
+          Final-Recipient: rfc822; anna@example.org\nAction: failed\nStatus: 5.1.1\n\n--last--\n",
+    );
+    for i in (0..depth).rev() {
+        m.extend_from_slice(format!("\n--b{i}x--\n").as_bytes());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested-reports.eml");
+    std::fs::write(&path, m).unwrap();
+    let out = classify_file_with_binary(&path);
+    assert!(
+        out.status.success(),
+        "{:?}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    // The report is buried too deep to be a forwarded bounce anyone sent:
+    // the message is not read as one.
+    assert!(stdout.contains("\"kind\":\"not_bounce\""), "{stdout}");
+}

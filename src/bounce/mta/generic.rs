@@ -134,10 +134,12 @@ pub fn fallback_recipients(mail: &Mail, layout: &Layout) -> Vec<RawFinding> {
             recipients.push(to);
         }
     }
+    let mentions = text::Mentions::new(&diagnostic);
     recipients
         .into_iter()
         .map(|recipient| RawFinding {
-            diagnostic: text::lines_about(&diagnostic, &recipient)
+            diagnostic: mentions
+                .lines_about(&recipient)
                 .unwrap_or_else(|| diagnostic.clone()),
             recipient,
             ..RawFinding::default()

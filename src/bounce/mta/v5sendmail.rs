@@ -15,6 +15,8 @@
 //! Lines that carry their own reply code ("… 550 Host unknown") belong to
 //! other deliveries and keep their text.
 
+use std::collections::HashMap;
+
 use super::signs::text_has;
 use super::{Layout, Mail, MtaFamily, RawFinding};
 use crate::bounce::diagnose::{self, SmtpCommand};
@@ -39,11 +41,16 @@ impl MtaFamily for V5Sendmail {
     }
 
     fn adjust(&self, mail: &Mail, found: &mut Vec<RawFinding>) {
+        // One lookup per recipient line: a transcript may list thousands.
+        let mut index: HashMap<String, usize> = HashMap::with_capacity(found.len());
+        for (i, raw) in found.iter().enumerate() {
+            index.entry(raw.recipient.to_ascii_lowercase()).or_insert(i);
+        }
         for block in blocks(&mail.text) {
             for (recipient, own) in &block.recipients {
-                let Some(raw) = found
-                    .iter_mut()
-                    .find(|r| r.recipient.eq_ignore_ascii_case(recipient))
+                let Some(raw) = index
+                    .get(&recipient.to_ascii_lowercase())
+                    .and_then(|&i| found.get_mut(i))
                 else {
                     continue;
                 };
