@@ -120,6 +120,15 @@ fn to_raw<'m>(
             .actual_recipient
             .as_deref()
             .is_some_and(|a| strip_type(a).starts_with('|'));
+    // No Diagnostic-Code: the notification's prose often gives the error
+    // next to the address.
+    let mut diagnostic = diagnostic;
+    if diagnostic.trim().is_empty() {
+        diagnostic = mentions
+            .get_or_init(|| Mentions::new(&mail.text))
+            .lines_about(&recipient)
+            .unwrap_or_default();
+    }
     let written_status = block.status.as_deref().and_then(diagnose::find_status);
     let diag_status = diagnose::find_status(&diagnostic);
     // "As written": prefer the Status field, but a generic x.0.0 there says
@@ -131,13 +140,6 @@ fn to_raw<'m>(
         (Some(w), _) => Some(w),
         (None, d) => d,
     };
-    let mut diagnostic = diagnostic;
-    if diagnostic.trim().is_empty() {
-        diagnostic = mentions
-            .get_or_init(|| Mentions::new(&mail.text))
-            .lines_about(&recipient)
-            .unwrap_or_default();
-    }
     Some(RawFinding {
         reply_code: diagnose::find_reply_code(&diagnostic),
         recipient,
@@ -215,5 +217,32 @@ mod tests {
         let got = extract(&Mail::default(), body);
         assert_eq!(got.len(), 2);
         assert_eq!(got[1].status.as_deref(), Some("5.2.2"));
+    }
+
+    #[test]
+    fn a_missing_diagnostic_is_taken_from_the_prose_with_its_status() {
+        let mail = Mail {
+            text: "Delivery failed for these recipients:\n\
+                   <anna@example.org>: 550 5.2.2 mailbox full\n\
+                   <bob@example.org>: 550 5.1.1 user unknown\n"
+                .to_string(),
+            ..Mail::default()
+        };
+        let body = "Final-Recipient: rfc822; anna@example.org\nAction: failed\nStatus: 5.0.0\n\n\
+                    Final-Recipient: rfc822; bob@example.org\nAction: failed\nStatus: 5.0.0\n";
+        let got = extract(&mail, body);
+        assert_eq!(got.len(), 2);
+        // Each takes its own line, not the next recipient's.
+        assert_eq!(
+            got[0].diagnostic,
+            "<anna@example.org>: 550 5.2.2 mailbox full"
+        );
+        assert_eq!(
+            got[1].diagnostic,
+            "<bob@example.org>: 550 5.1.1 user unknown"
+        );
+        // A generic x.0.0 Status gives way to the specific code quoted there.
+        assert_eq!(got[0].status.as_deref(), Some("5.2.2"));
+        assert_eq!(got[1].status.as_deref(), Some("5.1.1"));
     }
 }

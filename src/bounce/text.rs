@@ -403,15 +403,34 @@ impl<'a> Mentions<'a> {
         let start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
         let rest = &text[start..];
         let end = paragraph_end(rest);
-        let paragraph = rest[..end].trim();
+        let paragraph = before_next_recipient(&rest[..end], &needle).trim();
         // An address alone on a line: the error is in the next paragraph.
         if paragraph.len() <= recipient.len() + 6 {
             let next = rest[end..].trim_start_matches('\n');
-            let next_end = paragraph_end(next);
-            return Some(format!("{paragraph}\n{}", &next[..next_end]));
+            let next = before_next_recipient(&next[..paragraph_end(next)], &needle);
+            return Some(format!("{paragraph}\n{next}"));
         }
         Some(paragraph.to_string())
     }
+}
+
+/// A paragraph up to the line that starts with another address: in a list
+/// without blank lines, the next recipient's line and its error are not this
+/// recipient's.
+fn before_next_recipient<'t>(paragraph: &'t str, recipient_lower: &str) -> &'t str {
+    let mut offset = 0;
+    for (n, line) in paragraph.split_inclusive('\n').enumerate() {
+        let head = line.trim_start().trim_start_matches('<');
+        let starts_with_other = n > 0
+            && address::find_all(head)
+                .next()
+                .is_some_and(|(at, _, a)| at == 0 && !a.eq_ignore_ascii_case(recipient_lower));
+        if starts_with_other {
+            return &paragraph[..offset];
+        }
+        offset += line.len();
+    }
+    paragraph
 }
 
 /// Lines a recipient's paragraph may hold: a list without blank lines must not
@@ -450,12 +469,36 @@ mod tests {
             .map(|i| format!("<r{i}@example.org>: user unknown\n"))
             .collect();
         let about = Mentions::new(&text).lines_about("r10@example.org");
+        assert_eq!(about.as_deref(), Some("<r10@example.org>: user unknown"));
+        let wrapped: String = (0..100)
+            .map(|i| format!("<r{i}@example.org>: host mx.example.org said: 550 see\n    https://example.org/help/{i}\n"))
+            .collect();
+        let about = Mentions::new(&wrapped).lines_about("r10@example.org");
         let about = about.unwrap_or_default();
-        assert!(
-            about.starts_with("<r10@example.org>: user unknown"),
-            "{about}"
+        assert!(about.starts_with("<r10@example.org>: host"), "{about}");
+        assert_eq!(about.lines().count(), 2, "{about}");
+        // Continuation lines that are not another recipient's: at most 8.
+        let long = format!("<r1@example.org>: 550 see below\n{}", "  more\n".repeat(50));
+        let about = Mentions::new(&long).lines_about("r1@example.org");
+        assert_eq!(about.map(|a| a.lines().count()), Some(PARAGRAPH_MAX_LINES));
+    }
+
+    #[test]
+    fn an_address_alone_on_its_line_takes_the_lines_after_it() {
+        let text = "<anna@example.org>\n    (reason: 550 User unknown)\n<bob@example.org>\n    (reason: 552 Mailbox full)\n";
+        let mentions = Mentions::new(text);
+        assert_eq!(
+            mentions.lines_about("anna@example.org").as_deref(),
+            Some("<anna@example.org>\n    (reason: 550 User unknown)")
         );
-        assert_eq!(about.lines().count(), PARAGRAPH_MAX_LINES, "{about}");
+        let spaced =
+            "<anna@example.org>\n\n550 User unknown\n\n<bob@example.org>\n\n552 Mailbox full\n";
+        assert_eq!(
+            Mentions::new(spaced)
+                .lines_about("anna@example.org")
+                .as_deref(),
+            Some("<anna@example.org>\n550 User unknown")
+        );
     }
 
     use super::*;
