@@ -877,3 +877,47 @@ fixture!(
         Some("552")
     )]
 );
+fixture!(
+    mdaemon_01,
+    "mdaemon-01.eml",
+    [(
+        "jonas.weber@hafen.example.org",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    hmailserver_01,
+    "hmailserver-01.eml",
+    [(
+        "eva.lindqvist@kanal.example.org",
+        "soft",
+        "mailboxfull",
+        Some("5.2.2"),
+        Some("552")
+    )]
+);
+fixture!(
+    communigate_01,
+    "communigate-01.eml",
+    [(
+        "luca.moretti@bruecke.example.org",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    mailenable_01,
+    "mailenable-01.eml",
+    [(
+        "nina.berg@tal.example.org",
+        "soft",
+        "blocked",
+        Some("5.7.1"),
+        Some("554")
+    )]
+);
