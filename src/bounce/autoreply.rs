@@ -38,6 +38,15 @@ const SUBJECT_MARKERS: &[&str] = &[
     "i'm away",
     "auto:",
     "autosvar",
+    "resposta automática",
+    "resposta automatica",
+    "fora do escritório",
+    "odpowiedź automatyczna",
+    "automatická odpověď",
+    "automaattinen vastaus",
+    "frånvaro",
+    "fravær",
+    "otomatik yanıt",
     "不在",
     "自動応答",
 ];
@@ -95,4 +104,37 @@ fn subject_says(mail: &Mail) -> bool {
             || subject.contains(&format!(": {m}"))
             || (m.len() > 8 && subject.contains(m))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_subject(subject: &str) -> Mail {
+        Mail {
+            headers: vec![
+                ("from".into(), "Ana <ana@example.org>".into()),
+                ("subject".into(), subject.into()),
+            ],
+            ..Mail::default()
+        }
+    }
+
+    #[test]
+    fn automatic_replies_are_known_by_their_subject_in_many_languages() {
+        for subject in [
+            "Automatic reply: Weekly #35",
+            "Réponse automatique : Weekly #35",
+            "Resposta automática: Weekly #35",
+            "Odpowiedź automatyczna: Weekly #35",
+            "Automatická odpověď: Weekly #35",
+            "Automaattinen vastaus: Weekly #35",
+            "Otomatik yanıt: Weekly #35",
+            "Autosvar: Weekly #35",
+        ] {
+            assert!(is_auto_reply(&with_subject(subject)), "{subject}");
+        }
+        assert!(!is_auto_reply(&with_subject("Re: Weekly #35")));
+        assert!(!is_auto_reply(&with_subject("Your order has shipped")));
+    }
 }
