@@ -157,13 +157,18 @@ fn analyze_nested(mail: &Mail, depth: usize) -> Analysis {
             return finish(MessageKind::Bounce, decoder, raws, original);
         }
     }
+    // The returned message, when it is a report itself, parsed once for both
+    // of its uses below.
+    let returned = mail
+        .embedded_report
+        .as_deref()
+        .filter(|_| depth < MAX_NESTED_REPORTS)
+        .and_then(|inner| message::parse(inner.as_bytes()).ok());
     // A forwarded bounce: the report is the attached message, not this one.
-    if depth < MAX_NESTED_REPORTS
-        && let Some(inner) = mail.embedded_report.as_deref()
-        && let Ok(inner) = message::parse(inner.as_bytes())
+    if let Some(inner) = &returned
         && (inner.delivery_status.is_some() || inner.feedback_report.is_some())
     {
-        let analysis = analyze_nested(&inner, depth + 1);
+        let analysis = analyze_nested(inner, depth + 1);
         if !analysis.findings.is_empty() {
             return analysis;
         }
@@ -172,7 +177,9 @@ fn analyze_nested(mail: &Mail, depth: usize) -> Analysis {
         && !raws.is_empty()
     {
         let mut analysis = finish(MessageKind::Bounce, decoder, raws, original);
-        sharpen_from_returned(mail, &mut analysis.findings);
+        if let Some(inner) = returned {
+            sharpen_from_returned(inner, &mut analysis.findings);
+        }
         return analysis;
     }
     if let Some(raw) = autoreply::extract(mail) {
@@ -191,17 +198,12 @@ fn is_vague(finding: &Finding) -> bool {
 /// message it returns is the downstream server's own failure report, with the
 /// SMTP reply for the same recipient (a relayed or re-bounced failure). That
 /// reply then decides. Only vague findings are replaced, and only by a report
-/// about the same address that names a status or a reply code.
-fn sharpen_from_returned(mail: &Mail, findings: &mut [Finding]) {
+/// about the same address that names a status or a reply code. `inner` is
+/// the returned message.
+fn sharpen_from_returned(mut inner: Mail, findings: &mut [Finding]) {
     if !findings.iter().any(is_vague) {
         return;
     }
-    let Some(inner) = mail.embedded_report.as_deref() else {
-        return;
-    };
-    let Ok(mut inner) = message::parse(inner.as_bytes()) else {
-        return;
-    };
     // The readers skip the addresses in a report's own `To`, its addressee.
     // The returned message may be addressed to the very recipient we look
     // for, and only recipients the notice named are taken from it.

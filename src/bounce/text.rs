@@ -362,14 +362,10 @@ fn own_addresses(mail: &Mail) -> Vec<String> {
 /// scan (or lower-case) the whole text again.
 pub struct Mentions<'a> {
     text: &'a str,
-    /// Lower-cased address → byte offset of its first mention.
+    /// Lower-cased address → byte offset of its first mention. Addresses are
+    /// matched as whole tokens, so `anna@example.org` is not found inside
+    /// `joanna@example.org`.
     first: HashMap<String, usize>,
-    /// The text in ASCII lower case (same byte offsets), made on the first
-    /// lookup of an address the one-pass scan did not see as a whole token.
-    lower: std::cell::OnceCell<String>,
-    /// Substring searches left: bounded so that a report naming thousands of
-    /// recipients that its prose never mentions stays linear.
-    searches_left: std::cell::Cell<usize>,
 }
 
 impl<'a> Mentions<'a> {
@@ -378,27 +374,14 @@ impl<'a> Mentions<'a> {
         for (start, _, address) in address::find_all(text) {
             first.entry(address.to_ascii_lowercase()).or_insert(start);
         }
-        Mentions {
-            text,
-            first,
-            lower: std::cell::OnceCell::new(),
-            searches_left: std::cell::Cell::new(64),
-        }
+        Mentions { text, first }
     }
 
     /// The lines that mention `recipient`, with what follows them up to a
     /// blank line.
     pub fn lines_about(&self, recipient: &str) -> Option<String> {
         let needle = recipient.to_ascii_lowercase();
-        let at = match self.first.get(&needle) {
-            Some(&at) => at,
-            None => {
-                let left = self.searches_left.get().checked_sub(1)?;
-                self.searches_left.set(left);
-                let lower = self.lower.get_or_init(|| self.text.to_ascii_lowercase());
-                memchr::memmem::find(lower.as_bytes(), needle.as_bytes())?
-            }
-        };
+        let at = *self.first.get(&needle)?;
         let text = self.text;
         let start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
         let rest = &text[start..];
@@ -461,6 +444,7 @@ mod tests {
             Some("<Anna@Example.org>: 550 mailbox unavailable")
         );
         assert_eq!(mentions.lines_about("bob@example.org"), None);
+        assert_eq!(mentions.lines_about("na@example.org"), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! classifier and the mailbox reader arbitrary bytes, "mail-like" token soup and
 //! mutated fixtures, and check the invariants the rest of the program relies on.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
@@ -565,12 +565,26 @@ proptest! {
 // Pathological shapes, run through the binary: a stack overflow aborts the
 // whole process, which would take the test suite down with it.
 
-fn classify_file_with_binary(path: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_listhygiene"))
+/// Writes one message to a file, runs `classify` on it, checks that the
+/// process succeeded and printed exactly one line, and returns that line.
+fn classify_one_message_with_binary(name: &str, message: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, message).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_listhygiene"))
         .arg("classify")
-        .arg(path)
+        .arg(&path)
         .output()
-        .expect("run listhygiene")
+        .expect("run listhygiene");
+    assert!(
+        out.status.success(),
+        "{:?}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    stdout
 }
 
 /// MIME parts nested thousands deep (a recursive parser's stack overflow).
@@ -588,18 +602,7 @@ fn deeply_nested_multipart_does_not_crash() {
     for i in (0..depth).rev() {
         m.extend_from_slice(format!("--b{i}--\n").as_bytes());
     }
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("deep.eml");
-    std::fs::write(&path, m).unwrap();
-    let out = classify_file_with_binary(&path);
-    assert!(
-        out.status.success(),
-        "{:?}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    classify_one_message_with_binary("deep.eml", &m);
 }
 
 /// One header line of many megabytes and a body without a line end.
@@ -611,18 +614,7 @@ fn huge_lines_do_not_crash() {
     m.extend(std::iter::repeat_n(b'@', 1 << 20));
     m.extend_from_slice(b"\n\n");
     m.extend(std::iter::repeat_n(b"y ".as_slice(), 2 << 20).flatten());
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("long.eml");
-    std::fs::write(&path, m).unwrap();
-    let out = classify_file_with_binary(&path);
-    assert!(
-        out.status.success(),
-        "{:?}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    classify_one_message_with_binary("long.eml", &m);
 }
 
 /// Delivery reports that each return the next one, thousands deep: every
@@ -655,18 +647,7 @@ fn reports_returned_inside_reports_thousands_deep_do_not_crash() {
     for i in (0..depth).rev() {
         m.extend_from_slice(format!("\n--b{i}x--\n").as_bytes());
     }
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("nested-reports.eml");
-    std::fs::write(&path, m).unwrap();
-    let out = classify_file_with_binary(&path);
-    assert!(
-        out.status.success(),
-        "{:?}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let stdout = classify_one_message_with_binary("nested-reports.eml", &m);
     // The report is buried too deep to be a forwarded bounce anyone sent:
     // the message is not read as one.
     assert!(stdout.contains("\"kind\":\"not_bounce\""), "{stdout}");
