@@ -38,6 +38,11 @@ pub struct Record {
     pub original: Option<OriginalRecord>,
     /// The decoder that recognised the message (`RFC3464`, `Postfix`, …).
     pub decoder: Option<&'static str>,
+    /// The named rule of the decision that gave the reason (`words`,
+    /// `status-code`, `unknown-after-data`, …).
+    pub rule: Option<&'static str>,
+    /// The decision in words: what the rule read.
+    pub note: Option<String>,
     /// Why the input could not be read (only for `unreadable`).
     pub error: Option<String>,
 }
@@ -87,6 +92,8 @@ impl Record {
             date: None,
             original: None,
             decoder: None,
+            rule: None,
+            note: None,
             error: None,
         }
     }
@@ -138,6 +145,8 @@ pub fn records_of(source: &str, index: usize, a: &Analysis) -> Vec<Record> {
             date: f.date.map(bounce::date::to_rfc3339),
             original: Some(original.clone()),
             decoder: a.decoder,
+            rule: Some(f.rule.name()),
+            note: Some(f.note.clone()),
             ..Record::empty(source, index, f.kind.as_str())
         })
         .collect()

@@ -105,15 +105,18 @@ pub fn bounce_report_csv(events: &[ReportRow], spreadsheet_safe_cells: bool) -> 
             let group = parsed
                 .map(|r| r.group().as_str())
                 .unwrap_or(reason::Group::Undetermined.as_str());
-            let note = parsed
-                .and_then(|r| {
-                    crate::bounce::diagnose::why(
-                        r,
-                        e.status.as_deref(),
-                        e.diagnostic.as_deref().unwrap_or(""),
-                    )
-                })
-                .unwrap_or("");
+            let note = e.note.clone().unwrap_or_else(|| {
+                parsed
+                    .and_then(|r| {
+                        crate::bounce::diagnose::why(
+                            r,
+                            e.status.as_deref(),
+                            e.diagnostic.as_deref().unwrap_or(""),
+                        )
+                    })
+                    .unwrap_or("")
+                    .to_string()
+            });
             vec![
                 to_rfc3339(e.date),
                 safe(&e.mailing),
@@ -126,7 +129,8 @@ pub fn bounce_report_csv(events: &[ReportRow], spreadsheet_safe_cells: bool) -> 
                 safe(e.reply_code.as_deref().unwrap_or("")),
                 safe(e.diagnostic.as_deref().unwrap_or("")),
                 safe(&format!("{}:{}", e.source, e.index)),
-                note.to_string(),
+                e.rule.clone().unwrap_or_default(),
+                safe(&note),
             ]
         })
         .collect();
@@ -143,6 +147,7 @@ pub fn bounce_report_csv(events: &[ReportRow], spreadsheet_safe_cells: bool) -> 
             "reply_code",
             "diagnostic",
             "source",
+            "rule",
             "note",
         ],
         rows,
@@ -192,7 +197,34 @@ mod tests {
             diagnostic: Some(diagnostic.into()),
             source: "bounces.mbox".into(),
             index: 3,
+            rule: None,
+            note: None,
         }
+    }
+
+    #[test]
+    fn the_bounce_report_gives_the_deciding_rule_and_its_note() {
+        let stored = ReportRow {
+            rule: Some("unknown-after-data".into()),
+            note: Some("Rejected by a filter at the recipient: the words “User unknown” in the reply to DATA.".into()),
+            ..event("filtered", "5.0.0", "550 User unknown")
+        };
+        let bytes = bounce_report_csv(&[stored], true);
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let headers = reader.headers().cloned().unwrap_or_default();
+        let rows: Vec<csv::StringRecord> = reader.records().filter_map(Result::ok).collect();
+        let col = |name: &str| headers.iter().position(|h| h == name);
+        let row = &rows[0];
+        assert_eq!(
+            col("rule").and_then(|i| row.get(i)),
+            Some("unknown-after-data")
+        );
+        assert!(
+            col("note")
+                .and_then(|i| row.get(i))
+                .is_some_and(|n| n.contains("in the reply to DATA")),
+            "{row:?}"
+        );
     }
 
     #[test]

@@ -78,6 +78,10 @@ pub struct Finding {
     pub remote_mta: Option<String>,
     /// Seconds since the Unix epoch, UTC.
     pub date: Option<i64>,
+    /// The rule of the decision that gave the reason (`diagnose::rules`).
+    pub rule: diagnose::Rule,
+    /// The decision in words: the rule and the evidence it read.
+    pub note: String,
 }
 
 impl Finding {
@@ -223,6 +227,8 @@ fn sharpen_from_returned(mut inner: Mail, findings: &mut [Finding]) {
         };
         finding.kind = reply.kind;
         finding.reason = reply.reason;
+        finding.rule = reply.rule;
+        finding.note.clone_from(&reply.note);
         finding.status.clone_from(&reply.status);
         finding.reply_code.clone_from(&reply.reply_code);
         finding.diagnostic.clone_from(&reply.diagnostic);
@@ -251,16 +257,19 @@ fn finalize(raws: Vec<RawFinding>, fallback_date: Option<i64>) -> Vec<Finding> {
             .reply_code
             .clone()
             .or_else(|| diagnose::find_reply_code(&diagnostic));
-        let reason = diagnose::decide(&diagnose::Evidence {
+        let command = raw.command.or_else(|| diagnose::find_command(&diagnostic));
+        let decision = diagnose::decide_with_rule(&diagnose::Evidence {
             action: raw.action.as_deref(),
             status: status.as_deref(),
             reply_code: reply_code.as_deref(),
             diagnostic: &diagnostic,
-            command: raw.command.or_else(|| diagnose::find_command(&diagnostic)),
+            command,
             hint: raw.hint,
             fallback: raw.fallback,
             own_lookup: raw.own_lookup,
         });
+        let reason = decision.reason;
+        let note = diagnose::note(&decision, command);
         let kind = reason::kind_of(
             reason,
             status.as_deref(),
@@ -278,6 +287,8 @@ fn finalize(raws: Vec<RawFinding>, fallback_date: Option<i64>) -> Vec<Finding> {
             diagnostic: (!diagnostic.is_empty()).then_some(diagnostic),
             remote_mta: raw.remote_mta,
             date,
+            rule: decision.rule,
+            note,
         };
         out.push(finding);
     }

@@ -30,8 +30,8 @@ impl Import<'_> {
         )?;
         let mut add_event = tx.prepare_cached(
             "INSERT INTO events (message_id, mailing_id, address, address_raw, date, kind,
-               reason, status, reply_code, action, diagnostic, remote_mta)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+               reason, status, reply_code, action, diagnostic, remote_mta, rule, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?;
         for m in messages {
             if cancelled() {
@@ -77,6 +77,8 @@ impl Import<'_> {
                     f.action,
                     f.diagnostic,
                     f.remote_mta,
+                    f.rule.name(),
+                    f.note,
                 ])?;
                 summary.events += 1;
             }

@@ -94,6 +94,10 @@ const MIGRATIONS: &[&str] = &[
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
      );",
+    // 2: each bounce keeps the named rule that decided its reason and the
+    // decision in words (older rows have neither: NULL).
+    "ALTER TABLE events ADD COLUMN rule TEXT;
+     ALTER TABLE events ADD COLUMN note TEXT;",
 ];
 
 /// One message to import, with what the bounce engine found in it.
@@ -131,6 +135,11 @@ pub struct ReportRow {
     pub diagnostic: Option<String>,
     pub source: String,
     pub index: i64,
+    /// The rule of the decision (`words`, `unknown-after-data`, …); `None`
+    /// for bounces imported before it was kept.
+    pub rule: Option<String>,
+    /// The decision in words; `None` for bounces imported before it was kept.
+    pub note: Option<String>,
 }
 
 /// One mailing as stored.
@@ -452,7 +461,7 @@ impl Store {
     pub fn report_rows(&self) -> Result<Vec<ReportRow>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT e.date, m.mailing_key, m.subject, e.address_raw, e.kind, e.reason, e.status,
-                    e.reply_code, e.diagnostic, g.source, g.idx
+                    e.reply_code, e.diagnostic, g.source, g.idx, e.rule, e.note
              FROM events e JOIN mailings m ON m.id = e.mailing_id
                            JOIN messages g ON g.id = e.message_id
              ORDER BY e.date, e.id",
@@ -498,7 +507,7 @@ impl Store {
     pub fn evidence(&self, address: &str) -> Result<Vec<ReportRow>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT e.date, m.mailing_key, m.subject, e.address_raw, e.kind, e.reason, e.status,
-                    e.reply_code, e.diagnostic, g.source, g.idx
+                    e.reply_code, e.diagnostic, g.source, g.idx, e.rule, e.note
              FROM events e JOIN mailings m ON m.id = e.mailing_id
                            JOIN messages g ON g.id = e.message_id
              WHERE e.address = ?1
@@ -571,6 +580,8 @@ fn report_row(r: &rusqlite::Row<'_>) -> Result<ReportRow, rusqlite::Error> {
         diagnostic: r.get(8)?,
         source: r.get(9)?,
         index: r.get(10)?,
+        rule: r.get(11)?,
+        note: r.get(12)?,
     })
 }
 

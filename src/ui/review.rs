@@ -567,7 +567,7 @@ fn evidence_panel(ui: &mut egui::Ui, row: &ReviewRow, state: &mut ReviewState) {
         .show(ui, |ui| {
             egui::Grid::new("evidence grid")
                 .striped(true)
-                .num_columns(7)
+                .num_columns(8)
                 .show(ui, |ui| {
                     for h in [
                         "",
@@ -576,6 +576,7 @@ fn evidence_panel(ui: &mut egui::Ui, row: &ReviewRow, state: &mut ReviewState) {
                         "Kind",
                         "Reason",
                         "Status",
+                        "Why",
                         "Diagnostic",
                     ] {
                         ui.strong(h);
@@ -599,18 +600,10 @@ fn evidence_panel(ui: &mut egui::Ui, row: &ReviewRow, state: &mut ReviewState) {
                             Some(r) => r.label(),
                             None => &e.reason,
                         };
-                        // The explanation is looked up only while hovered.
                         ui.label(reason).on_hover_ui(|ui| {
                             ui.label(format!("reason code: {}", e.reason));
-                            let why = parsed.and_then(|r| {
-                                diagnose::why(
-                                    r,
-                                    e.status.as_deref(),
-                                    e.diagnostic.as_deref().unwrap_or(""),
-                                )
-                            });
-                            if let Some(why) = why {
-                                ui.label(why);
+                            if let Some(rule) = &e.rule {
+                                ui.label(format!("decided by the rule: {rule}"));
                             }
                         });
                         let status = match (&e.status, &e.reply_code) {
@@ -620,6 +613,20 @@ fn evidence_panel(ui: &mut egui::Ui, row: &ReviewRow, state: &mut ReviewState) {
                             (None, None) => String::new(),
                         };
                         ui.label(status);
+                        // The rule that decided and the words it read; for
+                        // bounces stored before that was kept, the
+                        // explanation of a surprising label.
+                        let why = e.note.as_deref().or_else(|| {
+                            parsed.and_then(|r| {
+                                diagnose::why(
+                                    r,
+                                    e.status.as_deref(),
+                                    e.diagnostic.as_deref().unwrap_or(""),
+                                )
+                            })
+                        });
+                        let why = why.unwrap_or_default();
+                        ui.label(format::shorten(why, 70)).on_hover_text(why);
                         let diagnostic = e.diagnostic.clone().unwrap_or_default();
                         ui.label(format::shorten(&diagnostic, 90))
                             .on_hover_text(&diagnostic);
