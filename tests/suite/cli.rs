@@ -31,7 +31,7 @@ const CONTRACT_FIELDS: &[&str] = &[
 
 /// Fields printed beyond the contract (which allows additions). Listed so that
 /// a new field is a decision someone made, not an accident.
-const EXTRA_FIELDS: &[&str] = &["decoder", "error"];
+const EXTRA_FIELDS: &[&str] = &["decoder", "rule", "note", "error"];
 
 const ORIGINAL_FIELDS: &[&str] = &[
     "message_id",
