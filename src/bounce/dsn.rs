@@ -9,7 +9,7 @@ use super::RawFinding;
 use super::address;
 use super::diagnose;
 use super::message::{Mail, parse_header_fields};
-use super::text::Mentions;
+use super::text::{self, Mentions};
 use std::cell::OnceCell;
 
 /// Fields of one recipient block, as written.
@@ -82,10 +82,41 @@ pub fn extract(mail: &Mail, status_part: &str) -> Vec<RawFinding> {
         }
     }
     let mentions = OnceCell::new();
-    blocks
+    let mut raws: Vec<RawFinding> = blocks
         .into_iter()
         .filter_map(|b| to_raw(mail, &mentions, b, arrival.as_deref()))
-        .collect()
+        .collect();
+    stage_from_prose(mail, &mut raws);
+    raws
+}
+
+/// The SMTP stage an error answered is often written in the human-readable
+/// part only: Postfix's "(in reply to RCPT TO command)", Exim's "after RCPT
+/// TO", a Sendmail `>>> RCPT To:` / `<<< 550` transcript, qmail's "does not
+/// like recipient", while the `Diagnostic-Code` holds the bare reply (RFC
+/// 3464 §2.3.6 leaves the stage out of it). When the diagnostic does not say,
+/// the stage is read from the lines of the prose about that recipient, and,
+/// when the report has a single recipient, from the whole notice before the
+/// returned message.
+fn stage_from_prose(mail: &Mail, raws: &mut [RawFinding]) {
+    if raws
+        .iter()
+        .all(|r| diagnose::find_command(&r.diagnostic).is_some())
+    {
+        return;
+    }
+    let notice = text::section(&mail.text, &text::Layout::default());
+    let mentions = Mentions::new(notice);
+    let single = raws.len() == 1;
+    for raw in raws.iter_mut() {
+        if diagnose::find_command(&raw.diagnostic).is_some() {
+            continue;
+        }
+        raw.command = mentions
+            .lines_about(&raw.recipient)
+            .and_then(|lines| diagnose::find_command(&lines))
+            .or_else(|| single.then(|| diagnose::find_command(notice)).flatten());
+    }
 }
 
 fn to_raw<'m>(

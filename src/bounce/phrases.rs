@@ -40,6 +40,64 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "aup#i-1330",
         ],
     ),
+    // Words that are another reason's only without their referent (what is
+    // over a limit, whose quota it is). A quota or limit per hour or per day
+    // is a sending rate of the sender (Gmail's published "Daily user sending
+    // quota exceeded", cPanel/Exim "has exceeded the max emails per hour",
+    // a relay's hourly quota of the sending IP), not a full mailbox, and
+    // "too many recipients" per hour is a rate, not RFC 5321's per-message
+    // recipient limit.
+    (
+        Reason::Speeding,
+        &[
+            "sending quota",
+            "relay quota",
+            "hourly quota",
+            "daily quota",
+            "quota per hour",
+            "quota per day",
+            "per hour",
+            "per day",
+            "hourly limit",
+            "daily limit",
+            "max emails per",
+            "messages per hour",
+        ],
+    ),
+    // Size words about the header or a line, not the message (Sendmail's
+    // "552 5.6.0 Headers too large (N max)", RFC 5322 §2.1.1 and RFC 5321
+    // §4.5.3.1.6 line length limits): the format, not the size.
+    (
+        Reason::ContentError,
+        &[
+            "headers too large",
+            "header too large",
+            "header is too large",
+            "header too long",
+            "header size exceeds",
+            "too many headers",
+            "header line too long",
+            "line too long",
+            "line length exceeded",
+            "line length limit",
+            "line is too long",
+            "maximum line length",
+        ],
+    ),
+    // Microsoft's recipient restrictions (RESOLVER.RST.*: a group or mailbox
+    // that accepts mail only from some senders, "authentication required"
+    // meaning an authenticated internal sender) are the recipient's policy,
+    // not SPF/DKIM authentication.
+    (
+        Reason::PolicyViolation,
+        &[
+            "resolver.rst.authrequired",
+            "resolver.rst.notauthorized",
+            "not authorized to send to this recipient",
+            "do not have permission to send to this recipient",
+            "restricted to authorized senders",
+        ],
+    ),
     // Cloudflare Email Routing: the forwarding destination failed and its
     // reply is not given; nothing can be told about the address.
     (Reason::OnHold, &["upstream error, please check"]),
@@ -274,6 +332,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::SpamDetected,
         &[
             "junk mail",
+            "bulk email",
+            "mass mailer",
+            "mass mailing",
             "unsolicited",
             "bulk mail",
             "message content rejected",
@@ -359,6 +420,10 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             // GoDaddy (IB506): "From: Domain is invalid. Please provide a valid From:"
             "please provide a valid from",
             "sender verify failed",
+            "unverified sender",
+            "sender address verification",
+            "could not verify sender",
+            "sender verification failed",
             "sender unknown",
             "envelope sender",
             "domain of sender",
@@ -456,6 +521,12 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "recipient suspend",
             "account expired",
             "account is locked",
+            "mailbox suspended",
+            "mailbox is suspended",
+            "mailbox currently suspended",
+            "mailbox has been suspended",
+            "user suspended",
+            "currently suspended",
             "account locked",
             "mailbox is locked",
             "this account has been deactivated",
@@ -543,10 +614,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "no such email",
             "no mailbox",
             "mailbox not found",
-            "mailbox unavailable",
             "mailbox does not exist",
-            "mailbox not available",
-            "mailbox is not available",
             "mailbox doesn't exist",
             "user does not exist",
             "user doesn't exist",
@@ -594,6 +662,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "unknown email",
             "undeliverable address",
             "recipient address unknown",
+            // Exchange's NDR text for an address its directory lacks.
+            "recipient name is not recognized",
         ],
     ),
     (
@@ -610,6 +680,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "exceeded the maximum size",
             "size exceeds",
             "message length exceeds",
+            "message size exceeded",
+            "size exceeded",
+            "maximum message size",
         ],
     ),
     (
@@ -650,7 +723,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "illegal character",
             "mime error",
             "message contains invalid",
-            "line too long",
         ],
     ),
     (
@@ -888,6 +960,7 @@ pub const WEAK_PHRASES: &[(Reason, &[&str])] = &[
             "address rejected",
             "recipient rejected",
             "no longer available",
+            "malformed address",
         ],
     ),
     (Reason::MailboxFull, &["quota", "size limit"]),
@@ -945,3 +1018,16 @@ pub const WEAK_PHRASES: &[(Reason, &[&str])] = &[
         ],
     ),
 ];
+
+/// RFC 5321 §4.2.2's default texts for 550 and 450 ("Requested action not
+/// taken: mailbox unavailable"), which servers give for any refusal, policy
+/// included. Weaker than the status code (RFC 3463 x.2.1 "mailbox disabled"
+/// makes it `suspend`, x.1.1 `userunknown`); consulted after it.
+pub const DEFAULT_REPLY_TEXTS: &[(Reason, &[&str])] = &[(
+    Reason::UserUnknown,
+    &[
+        "mailbox unavailable",
+        "mailbox not available",
+        "mailbox is not available",
+    ],
+)];

@@ -175,8 +175,18 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
         // unknown", "<a@b>: host … said:") owns only its indented
         // continuation lines; an address alone owns what follows it.
         let self_contained = a.tail.split_whitespace().count() >= 2;
-        for line in lines.iter().take(next.min(a.line + 25)).skip(a.line + 1) {
+        for (at, line) in lines
+            .iter()
+            .enumerate()
+            .take(next.min(a.line + 25))
+            .skip(a.line + 1)
+        {
             if self_contained && !line.starts_with([' ', '\t']) {
+                break;
+            }
+            // The returned message's header begins: what follows is the
+            // original, not the error.
+            if starts_header_block(&lines, at) {
                 break;
             }
             if is_separator(line) {
@@ -209,7 +219,15 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
     // lines say nothing takes the whole notification as its evidence.
     if out.iter().any(|f| !says_why(&f.diagnostic)) {
         let mut whole = String::new();
+        // Header fields (a part's MIME header, a quoted original's
+        // fields) and their folded lines are skipped: never the error.
+        let mut in_header = false;
         for line in section_of(&mail.text, &Layout::default()).lines() {
+            let folded = line.starts_with([' ', '\t']) && !line.trim().is_empty();
+            in_header = is_returned_header(line) || in_header && folded;
+            if in_header {
+                continue;
+            }
             if is_separator(line) || line.trim().is_empty() {
                 continue;
             }
@@ -243,6 +261,55 @@ fn is_separator(line: &str) -> bool {
     // A rule of marks alone, or a title framed by marks on both sides; a
     // label after marks only ("-------SMTP command") is content.
     starts && (t.chars().all(is_mark) || t.chars().last().is_some_and(is_mark))
+}
+
+/// Header fields of a message (RFC 5322 §3.6, MIME, trace and list fields,
+/// and any `X-` field) as they stand at the top of a returned original. A
+/// notice's own labelled lines ("Reason:", "Status:", "Diagnostic-Code:",
+/// "Remote-MTA:") are not among them. The reason must come from the error,
+/// never from the original's headers (`X-Virus-Scanned`, an `X-Mailer`
+/// version string).
+fn is_returned_header(line: &str) -> bool {
+    const FIELDS: &[&str] = &[
+        "received",
+        "return-path",
+        "message-id",
+        "date",
+        "from",
+        "sender",
+        "reply-to",
+        "cc",
+        "subject",
+        "mime-version",
+        "content-type",
+        "content-transfer-encoding",
+        "dkim-signature",
+        "authentication-results",
+        "references",
+        "in-reply-to",
+        "user-agent",
+        "list-id",
+        "list-unsubscribe",
+        "precedence",
+    ];
+    let Some((name, _)) = line.split_once(':') else {
+        return false;
+    };
+    if name.is_empty() || name.starts_with([' ', '\t']) || !is_header_line(line) {
+        return false;
+    }
+    let name = name.to_ascii_lowercase();
+    name.starts_with("x-") || FIELDS.contains(&name.as_str())
+}
+
+/// A returned message's header block starts at `lines[at]`: a header field
+/// followed by another or by a folded continuation (one "From: … RCPT: …"
+/// summary line of a notice is not a header block).
+fn starts_header_block(lines: &[&str], at: usize) -> bool {
+    lines.get(at).is_some_and(|l| is_returned_header(l))
+        && lines.get(at + 1).is_some_and(|n| {
+            is_returned_header(n) || n.starts_with([' ', '\t']) && !n.trim().is_empty()
+        })
 }
 
 /// True when a text carries evidence of a reason: a status code or a phrase.

@@ -24,12 +24,21 @@ pub fn note(d: &Decision, stage: Option<SmtpCommand>) -> String {
             format!("the status code {words} (RFC 3463){to}; the words name no reason")
         }
         Rule::GenericWords => format!("the generic words “{words}”{to}"),
+        Rule::DefaultText => {
+            format!("the reply's default text “{words}”{to} (RFC 5321; given for any refusal)")
+        }
         Rule::ReplyCode => format!("only the SMTP reply code {words}{to}"),
         Rule::NoText => "the report carries no error text".to_string(),
         _ => "the error text names no reason we recognise; kept for review".to_string(),
     };
     let corrected = match d.rule {
         Rule::MovedStatus => " Status x.1.6 says the mailbox moved, with no forwarding address.",
+        Rule::StorageBeforeRecipient => {
+            " It came before any recipient was named: the receiving server's storage, not the mailbox."
+        }
+        Rule::HostNamedForSpam => {
+            " The refusal names your sending IP or host: a block of the host, not a judgement of this message."
+        }
         Rule::SenderRefused => {
             " The error answered MAIL FROM: your sender address was refused, not the recipient."
         }

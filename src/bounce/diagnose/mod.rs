@@ -444,6 +444,122 @@ mod tests {
         );
     }
 
+    fn at(command: Option<SmtpCommand>, text: &str) -> Reason {
+        let status = find_status(text);
+        decide(&Evidence {
+            status: status.as_deref(),
+            reply_code: find_reply_code(text).as_deref(),
+            diagnostic: text,
+            action: Some("failed"),
+            command,
+            ..Evidence::default()
+        })
+    }
+
+    /// Cause: a status code that beats clear words. The words decide; RFC
+    /// 5321's default "mailbox unavailable" is weaker than the status.
+    #[test]
+    fn clear_words_beat_the_status_code() {
+        use Reason::*;
+        let rcpt = Some(SmtpCommand::RcptTo);
+        assert_eq!(at(rcpt, "552 5.1.1 Message size exceeded"), MesgTooBig);
+        assert_eq!(
+            at(rcpt, "550 5.1.1 [SUSPEND] Mailbox currently suspended"),
+            Suspend
+        );
+        assert_eq!(at(rcpt, "550 5.2.1 Mailbox not available"), Suspend);
+        assert_eq!(
+            at(rcpt, "550 5.2.1 <anna@example.org>: User unknown"),
+            UserUnknown
+        );
+        assert_eq!(at(rcpt, "550 5.1.1 Mailbox unavailable"), UserUnknown);
+        assert_eq!(
+            at(rcpt, "554 Your IP 192.0.2.1 is on our block list"),
+            Blocked
+        );
+        assert_eq!(
+            at(rcpt, "554 5.7.1 <news@example.com>: unverified sender"),
+            Rejected
+        );
+        assert_eq!(
+            at(Some(SmtpCommand::Data), "554 5.7.1 Bulk email rejected"),
+            SpamDetected
+        );
+    }
+
+    /// Cause: words read without what they refer to.
+    #[test]
+    fn words_are_read_with_their_referent() {
+        use Reason::*;
+        let rcpt = Some(SmtpCommand::RcptTo);
+        assert_eq!(
+            at(
+                rcpt,
+                "450 4.7.1 Relay quota exceeded for 192.0.2.1 per hour"
+            ),
+            Speeding
+        );
+        assert_eq!(
+            at(rcpt, "550 5.4.5 Daily user sending quota exceeded."),
+            Speeding
+        );
+        assert_eq!(at(rcpt, "452 4.5.3 Too many recipients per hour"), Speeding);
+        assert_eq!(at(rcpt, "452 4.2.2 Mailbox quota exceeded"), MailboxFull);
+        assert_eq!(
+            at(
+                Some(SmtpCommand::MailFrom),
+                "452 4.3.1 Insufficient disk space; try again later"
+            ),
+            SystemFull
+        );
+        assert_eq!(
+            at(
+                Some(SmtpCommand::Connect),
+                "554 5.7.1 Your IP 192.0.2.1 has been blocked for sending spam"
+            ),
+            Blocked
+        );
+        assert_eq!(
+            at(
+                None,
+                "554 5.7.1 Client host 192.0.2.1 rejected: spam source"
+            ),
+            Blocked
+        );
+        assert_eq!(
+            at(
+                Some(SmtpCommand::Data),
+                "554 5.7.1 Message rejected as spam"
+            ),
+            SpamDetected
+        );
+        assert_eq!(
+            at(
+                Some(SmtpCommand::Data),
+                "552 5.6.0 Headers too large (32768 max)"
+            ),
+            ContentError
+        );
+        assert_eq!(
+            at(
+                Some(SmtpCommand::Data),
+                "550 5.5.2 Line length limit exceeded"
+            ),
+            ContentError
+        );
+        assert_eq!(
+            at(
+                rcpt,
+                "550 5.7.1 RESOLVER.RST.AuthRequired; authentication required [Stage: CreateMessage]"
+            ),
+            PolicyViolation
+        );
+        assert_eq!(
+            at(Some(SmtpCommand::Helo), "501 5.5.2 Invalid domain name"),
+            Blocked
+        );
+    }
+
     #[test]
     fn codes_are_found_in_text() {
         assert_eq!(

@@ -2,8 +2,10 @@
 //!
 //! First the evidence is read in order of strength ([`BASES`]): what the
 //! report's `Action` says, a reason the format states outright, the specific
-//! words of the error, a reason the format suggests, the RFC 3463 status, the
-//! generic words, the SMTP reply code. The first that gives a reason is the
+//! words of the error, a reason the format suggests, the generic words, the
+//! RFC 3463 status, RFC 5321's default reply texts, the SMTP reply code. The
+//! words decide before the codes: a status or reply code is a class the
+//! server picked, often a generic one (5.1.1 with "message size exceeded"). The first that gives a reason is the
 //! *basis*. Then the [`CORRECTIONS`] are tried in order; the first that
 //! applies decides instead (the stage the error answered, the status class,
 //! whether the report is final). The rule that decided and the words it read
@@ -17,7 +19,7 @@ use serde::Serialize;
 
 use super::stage::SmtpCommand;
 use super::status::{is_mailbox_status, is_policy_status, reason_from_status};
-use super::words::{explanation, generic_words_in, phrase_in};
+use super::words::{default_text_in, explanation, generic_words_in, phrase_in};
 use super::{Evidence, reply::reason_from_reply_code, unreachable_regex};
 use crate::bounce::markers::MarkerSet;
 use crate::bounce::reason::{Group, Reason};
@@ -40,6 +42,9 @@ pub enum Rule {
     StatusCode,
     /// Generic words ("blocked", "unknown", "quota") decide.
     GenericWords,
+    /// RFC 5321's default reply text ("mailbox unavailable"), given for any
+    /// refusal: weaker than the status code.
+    DefaultText,
     /// Only the SMTP reply code is left (weakest evidence).
     ReplyCode,
     /// The report carries no error text.
@@ -49,11 +54,16 @@ pub enum Rule {
     // Corrections, in the order they are tried.
     /// RFC 3463 x.1.6: moved, no forwarding address.
     MovedStatus,
+    /// "Full" or "insufficient storage" before any recipient was named: the
+    /// receiving server's disk, not a mailbox.
+    StorageBeforeRecipient,
     /// The error answered `MAIL FROM`: the sender was refused.
     SenderRefused,
     /// The error answered `HELO`/`EHLO` or the connection: the sending host
     /// was refused before any recipient was named.
     HostRefused,
+    /// Spam named as the motive of a refusal of the sending IP or host.
+    HostNamedForSpam,
     /// "example.com does not exist": the domain is what is missing.
     DomainMissing,
     /// A mailbox provider's published reply for an account that does not
@@ -84,10 +94,13 @@ impl Rule {
             Rule::FormatFallback => "format-fallback",
             Rule::StatusCode => "status-code",
             Rule::GenericWords => "generic-words",
+            Rule::DefaultText => "default-text",
             Rule::ReplyCode => "reply-code",
             Rule::NoText => "no-text",
             Rule::Unread => "unread",
             Rule::MovedStatus => "moved-status",
+            Rule::StorageBeforeRecipient => "storage-before-recipient",
+            Rule::HostNamedForSpam => "host-named-for-spam",
             Rule::SenderRefused => "sender-refused",
             Rule::HostRefused => "host-refused",
             Rule::DomainMissing => "domain-missing",
@@ -108,19 +121,22 @@ impl Rule {
 }
 
 /// Every rule, bases first, then corrections in order.
-pub const ALL_RULES: [Rule; 20] = [
+pub const ALL_RULES: [Rule; 23] = [
     Rule::Action,
     Rule::FormatCode,
     Rule::Words,
     Rule::FormatFallback,
     Rule::StatusCode,
     Rule::GenericWords,
+    Rule::DefaultText,
     Rule::ReplyCode,
     Rule::NoText,
     Rule::Unread,
     Rule::MovedStatus,
+    Rule::StorageBeforeRecipient,
     Rule::SenderRefused,
     Rule::HostRefused,
+    Rule::HostNamedForSpam,
     Rule::DomainMissing,
     Rule::ProviderDirectory,
     Rule::UnknownAfterData,
@@ -197,13 +213,16 @@ fn basis(e: &Evidence<'_>, action: Option<&str>) -> (Reason, Rule, Option<String
     if let Some(r) = e.fallback {
         return (r, Rule::FormatFallback, None);
     }
+    if let Some((r, words)) = generic_words_in(explanation(text)) {
+        return (r, Rule::GenericWords, Some(words.to_string()));
+    }
     if let Some(s) = status
         && let Some(r) = reason_from_status(s)
     {
         return (r, Rule::StatusCode, Some(s.to_string()));
     }
-    if let Some((r, words)) = generic_words_in(explanation(text)) {
-        return (r, Rule::GenericWords, Some(words.to_string()));
+    if let Some((r, words)) = default_text_in(text) {
+        return (r, Rule::DefaultText, Some(words.to_string()));
     }
     if let Some(code) = e.reply_code
         && let Some(r) = reason_from_reply_code(code)
@@ -231,8 +250,10 @@ type Correction = (Rule, fn(&Facts<'_, '_>) -> Option<Reason>);
 /// The corrections, in order: the first that applies decides.
 const CORRECTIONS: &[Correction] = &[
     (Rule::MovedStatus, moved_status),
+    (Rule::StorageBeforeRecipient, storage_before_recipient),
     (Rule::SenderRefused, sender_refused),
     (Rule::HostRefused, host_refused),
+    (Rule::HostNamedForSpam, host_named_for_spam),
     (Rule::DomainMissing, domain_missing),
     (Rule::ProviderDirectory, provider_directory),
     (Rule::UnknownAfterData, unknown_after_data),
@@ -248,6 +269,22 @@ const CORRECTIONS: &[Correction] = &[
 fn moved_status(f: &Facts<'_, '_>) -> Option<Reason> {
     (f.e.status.is_some_and(|s| s.get(1..) == Some(".1.6")) && f.reason.group() == Group::Address)
         .then_some(Reason::HasMoved)
+}
+
+/// The stages before `RCPT TO` (RFC 5321 §3.1–3.3): no recipient is named
+/// yet, so nothing said there is about the recipient's address or mailbox.
+fn before_recipient(c: Option<SmtpCommand>) -> bool {
+    matches!(
+        c,
+        Some(SmtpCommand::Connect | SmtpCommand::Helo | SmtpCommand::MailFrom)
+    )
+}
+
+/// RFC 5321 §4.2.2 / §4.5.3.1.10: "452 insufficient system storage" given
+/// before any recipient was named ("insufficient disk space" at MAIL FROM)
+/// is the receiving server's disk, not the recipient's mailbox.
+fn storage_before_recipient(f: &Facts<'_, '_>) -> Option<Reason> {
+    (f.reason == Reason::MailboxFull && before_recipient(f.e.command)).then_some(Reason::SystemFull)
 }
 
 /// RFC 5321 §3.3: `MAIL FROM` names the sender only, so an error answering
@@ -269,9 +306,44 @@ fn host_refused(f: &Facts<'_, '_>) -> Option<Reason> {
     (matches!(f.e.command, Some(SmtpCommand::Helo | SmtpCommand::Connect))
         && matches!(
             f.reason,
-            Undefined | OnHold | UserUnknown | Filtered | Rejected
+            Undefined
+                | OnHold
+                | UserUnknown
+                | HostUnknown
+                | NotAccept
+                | Filtered
+                | Rejected
+                | SpamDetected
         ))
     .then_some(Blocked)
+}
+
+/// Words that make the sending IP or host the subject of a refusal.
+static HOST_NAMED: LazyLock<MarkerSet> = LazyLock::new(|| {
+    MarkerSet::new(&[
+        "your ip",
+        "client host",
+        "client ip",
+        "sending ip",
+        "sender ip",
+        "ip address",
+        "your host",
+        "your server",
+        "from ip",
+        "connections from",
+        "connection from",
+    ])
+});
+
+/// A refusal of the sending IP or host that names spam as its motive ("your
+/// IP has been blocked for sending spam", block lists' own wording) is a
+/// block of the host (RFC 5321 §4.2.2: 554 at connection time): the message
+/// content was not judged. Not after DATA, where the content was.
+fn host_named_for_spam(f: &Facts<'_, '_>) -> Option<Reason> {
+    (f.reason == Reason::SpamDetected
+        && f.e.command != Some(SmtpCommand::Data)
+        && HOST_NAMED.any(f.e.diagnostic))
+    .then_some(Reason::Blocked)
 }
 
 static DOMAIN_MISSING_RE: LazyLock<Regex> = LazyLock::new(|| {

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use crate::bounce::phrases::{PHRASES, WEAK_PHRASES};
+use crate::bounce::phrases::{DEFAULT_REPLY_TEXTS, PHRASES, WEAK_PHRASES};
 use crate::bounce::reason::Reason;
 
 /// A compiled phrase table: one automaton, and for each pattern its table rank.
@@ -91,6 +91,7 @@ pub fn explain(text: &str) -> (Vec<PhraseMatch>, Vec<PhraseMatch>) {
 
 static STRONG: LazyLock<Table> = LazyLock::new(|| Table::new(PHRASES));
 static WEAK: LazyLock<Table> = LazyLock::new(|| Table::new(WEAK_PHRASES));
+static DEFAULT_TEXTS: LazyLock<Table> = LazyLock::new(|| Table::new(DEFAULT_REPLY_TEXTS));
 
 /// The best reason the text alone gives, from the specific phrase table.
 pub fn reason_from_text(text: &str) -> Option<Reason> {
@@ -100,6 +101,11 @@ pub fn reason_from_text(text: &str) -> Option<Reason> {
 /// The reason of the specific phrase table, with the words that matched.
 pub fn phrase_in(text: &str) -> Option<(Reason, &str)> {
     STRONG.lookup(text)
+}
+
+/// The reason of RFC 5321's default reply texts, with the words that matched.
+pub fn default_text_in(text: &str) -> Option<(Reason, &str)> {
+    DEFAULT_TEXTS.lookup(text)
 }
 
 /// The reason of the generic words, with the words that matched.
@@ -146,6 +152,7 @@ mod tests {
     fn the_phrase_tables_compile() {
         assert!(STRONG.automaton.is_some());
         assert!(WEAK.automaton.is_some());
+        assert!(DEFAULT_TEXTS.automaton.is_some());
     }
 
     #[test]
