@@ -118,6 +118,18 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::NetworkError,
         &[
+            // A DNS lookup that failed, as opposed to a name that does not
+            // exist: RFC 1035 RCODE 2 (SERVFAIL), a resolver timeout,
+            // Postfix's "Name service error … Malformed or unexpected name
+            // server reply" and "Host not found, try again" (a temporary
+            // failure, h_errno TRY_AGAIN), glibc's EAI_AGAIN text.
+            "servfail",
+            "malformed or unexpected name server reply",
+            "temporary failure in name resolution",
+            "dns timeout",
+            "dns lookup timed out",
+            "lookup timed out",
+            "dns server failure",
             "host not found, try again",
             "temporary lookup failure",
             // Sendmail's deferral when DNS does not answer; it names the cause
@@ -377,6 +389,11 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "your access to this mail system has been rejected",
             // "no access from mail server [192.0.2.1] which is an open relay"
             "is an open relay",
+            // The HELO name does not match the connecting IP: the sending
+            // host's identity is refused (Exim's, Postfix's HELO checks).
+            "mismatches client ip",
+            "does not match your ip",
+            "helo name mismatch",
         ],
     ),
     (
@@ -555,6 +572,16 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "recipient domain not found",
             "could not be resolved",
             "nxdomain",
+            // A name that does not exist: RFC 1035 RCODE 3 (NXDOMAIN), a
+            // domain with neither MX nor A (RFC 5321 §5.1: nothing to
+            // deliver to).
+            "non-existent domain",
+            "nonexistent domain",
+            "no mx and no a",
+            "no mx or a record",
+            "no a or mx record",
+            "neither mx nor a",
+            "has no mx and no a",
             "unknown domain",
             "domain unknown",
             "domain doesn't exist",
@@ -749,6 +776,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "bad sequence of commands",
             "command not implemented",
             "invalid command",
+            // The SMTP dialogue broke RFC 5321 (pipelining without the
+            // extension, bare line feeds, early talkers).
+            "protocol violation",
         ],
     ),
     (
@@ -796,6 +826,13 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "not yet been delivered",
             "delivery has been delayed",
             "could not be delivered for",
+            // Exim: "retry time not reached for any host after a long
+            // failure period"; generic expiry texts.
+            "retry time not reached for any host after a long failure period",
+            "retry timeout exceeded",
+            "delivery time expired",
+            "maximum delivery time",
+            "too many retries",
         ],
     ),
     (
@@ -892,6 +929,24 @@ pub const PROVIDER_MAILBOX_REPLIES: &[&str] = &[
     "resolver.adr.recipientnotfound",
     // mail.ru: "Local mailbox … is unavailable: user not found"
     "is unavailable: user not found",
+];
+
+/// Replies in which the writer names its own lookup of the recipient (lower
+/// case): the server that holds the mailbox, or its front door checking its
+/// own table, is speaking, not a relay repeating someone else's answer.
+/// Postfix's smtpd names the table it looked in (`local_recipient_maps`,
+/// `virtual_mailbox_maps`, `virtual_alias_maps`, `relay_recipient_maps`:
+/// "User unknown in local recipient table"); Sendmail's local delivery agent
+/// signs its answer ("mail.local: unknown user"); Domino names its directory.
+pub const LOOKUP_REPLIES: &[&str] = &[
+    "in local recipient table",
+    "in virtual mailbox table",
+    "in virtual alias table",
+    "in relay recipient table",
+    "mail.local: unknown user",
+    "mail.local: user unknown",
+    "not listed in domino directory",
+    "not listed in public name & address book",
 ];
 
 /// Generic words, consulted only when no phrase of [`PHRASES`] matched.

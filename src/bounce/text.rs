@@ -175,15 +175,18 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
         // unknown", "<a@b>: host … said:") owns only its indented
         // continuation lines; an address alone owns what follows it.
         let self_contained = a.tail.split_whitespace().count() >= 2;
+        let mut previous = a.tail.as_str();
         for (at, line) in lines
             .iter()
             .enumerate()
             .take(next.min(a.line + 25))
             .skip(a.line + 1)
         {
-            if self_contained && !line.starts_with([' ', '\t']) {
+            if self_contained && !line.starts_with([' ', '\t']) && !continues_reply(previous, line)
+            {
                 break;
             }
+            previous = line;
             // The returned message's header begins: what follows is the
             // original, not the error.
             if starts_header_block(&lines, at) {
@@ -300,6 +303,27 @@ fn is_returned_header(line: &str) -> bool {
     }
     let name = name.to_ascii_lowercase();
     name.starts_with("x-") || FIELDS.contains(&name.as_str())
+}
+
+/// RFC 5321 §4.2.1: every line of a multi-line reply but the last has the
+/// code followed by a hyphen (`550-5.1.1 …`), the last the code and a space.
+/// A line that continues the reply the previous line began belongs to the
+/// same error even when it is not indented.
+fn continues_reply(previous: &str, line: &str) -> bool {
+    let code = |l: &str| -> Option<(String, u8)> {
+        let l = l.trim_start().trim_start_matches("<<< ");
+        let bytes = l.as_bytes();
+        (bytes.len() >= 4 && bytes[..3].iter().all(u8::is_ascii_digit))
+            .then(|| (l[..3].to_string(), bytes[3]))
+    };
+    // The previous line may carry the address before its reply.
+    let reply_start = previous
+        .find(|c: char| c.is_ascii_digit())
+        .map_or("", |i| &previous[i..]);
+    match (code(reply_start), code(line)) {
+        (Some((a, b'-')), Some((b, sep))) => a == b && (sep == b'-' || sep == b' '),
+        _ => false,
+    }
 }
 
 /// A returned message's header block starts at `lines[at]`: a header field
@@ -580,6 +604,26 @@ mod tests {
             quoted_original(text),
             Some("From: a@example.com\nSubject: Hi")
         );
+    }
+
+    #[test]
+    fn a_multi_line_reply_is_read_whole() {
+        let m = mail(
+            "<anna@example.org>: 550-5.7.1 [192.0.2.1] The IP you're using to send mail is not\n550-5.7.1 authorized to send email directly to our servers. Please use the\n550 5.7.1 SMTP relay at your service provider instead.\nAnother paragraph.\n",
+        );
+        let got = extract(&m, &Layout::default());
+        assert_eq!(got.len(), 1);
+        assert!(
+            got[0]
+                .diagnostic
+                .contains("SMTP relay at your service provider"),
+            "{:?}",
+            got[0].diagnostic
+        );
+        assert!(!got[0].diagnostic.contains("Another paragraph"));
+        assert!(continues_reply("<<< 550-5.1.1 first", "<<< 550 5.1.1 last"));
+        assert!(!continues_reply("550 5.1.1 done", "550 5.1.1 next"));
+        assert!(!continues_reply("550-first", "451 other"));
     }
 
     #[test]

@@ -106,7 +106,23 @@ fn binary_kind(head: &[u8]) -> Option<&'static str> {
     {
         return Some("a bzip2-compressed file (decompress it first)");
     }
-    if memchr::memchr(0, &head[..head.len().min(SNIFF_LEN)]).is_some() {
+    let head = &head[..head.len().min(SNIFF_LEN)];
+    let nuls = memchr::memchr_iter(0, head).count();
+    // A text message may carry a stray NUL (a client's padding at the end, a
+    // broken export); binary files have them throughout. A message that
+    // starts with a header field is text unless NULs are more than one byte
+    // in 64 of what was sniffed.
+    let starts_like_mail = head
+        .split(|&b| b == b'\n')
+        .next()
+        .and_then(|line| line.iter().position(|&b| b == b':'))
+        .is_some_and(|colon| {
+            colon > 0
+                && head[..colon]
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+        });
+    if nuls > 0 && !(starts_like_mail && nuls * 64 < head.len()) {
         return Some("binary data (contains NUL bytes)");
     }
     None
@@ -154,6 +170,17 @@ mod tests {
         assert!(matches!(sniff(b"BZh91AY&SYxx", true), Content::Binary(w) if w.contains("bzip2")));
         assert_eq!(sniff(b"BZh is not bzip\n", true), Content::Message);
         assert!(matches!(sniff(b"Subject: x\n\0", true), Content::Binary(w) if w.contains("NUL")));
+        // A stray NUL at the end of a real message does not make it binary;
+        // NULs throughout do.
+        let mut message =
+            b"From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail\n\n".to_vec();
+        message.extend(b"This is the mail system at host mx.example.org.\n".repeat(4));
+        message.push(0);
+        assert!(matches!(sniff(&message, true), Content::Message));
+        let mut padded = b"Subject: x\n\n".to_vec();
+        padded.extend([0u8; 64]);
+        padded.extend(b"text\n".repeat(8));
+        assert!(matches!(sniff(&padded, true), Content::Binary(_)));
     }
 
     #[test]

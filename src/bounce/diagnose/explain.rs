@@ -49,6 +49,9 @@ pub fn note(d: &Decision, stage: Option<SmtpCommand>) -> String {
         Rule::ProviderDirectory => {
             " This is the mailbox provider's own published reply for an account that does not exist."
         }
+        Rule::OwnLookupWords => {
+            " The reply names the table or directory its server looked the address up in: the mailbox system's own finding."
+        }
         Rule::UnknownAfterData => {
             " But it came after the message body (DATA), when the recipient had been accepted: a content filter spoke. Not counted as a hard bounce."
         }

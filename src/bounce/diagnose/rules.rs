@@ -69,6 +69,8 @@ pub enum Rule {
     /// A mailbox provider's published reply for an account that does not
     /// exist: its own directory speaks.
     ProviderDirectory,
+    /// The reply names the table or directory its writer looked in.
+    OwnLookupWords,
     /// "Unknown" only after the message body (DATA): a content filter.
     UnknownAfterData,
     /// "Unknown" under an x.7 (policy) status: a filter's answer.
@@ -105,6 +107,7 @@ impl Rule {
             Rule::HostRefused => "host-refused",
             Rule::DomainMissing => "domain-missing",
             Rule::ProviderDirectory => "provider-directory",
+            Rule::OwnLookupWords => "own-lookup-words",
             Rule::UnknownAfterData => "unknown-after-data",
             Rule::UnknownUnderPolicy => "unknown-under-policy",
             Rule::UnknownUnbacked => "unknown-unbacked",
@@ -121,7 +124,7 @@ impl Rule {
 }
 
 /// Every rule, bases first, then corrections in order.
-pub const ALL_RULES: [Rule; 23] = [
+pub const ALL_RULES: [Rule; 24] = [
     Rule::Action,
     Rule::FormatCode,
     Rule::Words,
@@ -139,6 +142,7 @@ pub const ALL_RULES: [Rule; 23] = [
     Rule::HostNamedForSpam,
     Rule::DomainMissing,
     Rule::ProviderDirectory,
+    Rule::OwnLookupWords,
     Rule::UnknownAfterData,
     Rule::UnknownUnderPolicy,
     Rule::UnknownUnbacked,
@@ -194,8 +198,10 @@ pub fn decide_with_rule(e: &Evidence<'_>) -> Decision {
 
 /// The first reason the evidence gives, strongest evidence first.
 fn basis(e: &Evidence<'_>, action: Option<&str>) -> (Reason, Rule, Option<String>) {
+    // RFC 3464 §2.3.3; "deliverable" is Postfix's address-verification
+    // report (`sendmail -bv`): the address would be delivered.
     if let Some(action) = action
-        && matches!(action, "delivered" | "relayed" | "expanded")
+        && matches!(action, "delivered" | "relayed" | "expanded" | "deliverable")
     {
         return (Reason::Delivered, Rule::Action, Some(action.to_string()));
     }
@@ -256,6 +262,7 @@ const CORRECTIONS: &[Correction] = &[
     (Rule::HostNamedForSpam, host_named_for_spam),
     (Rule::DomainMissing, domain_missing),
     (Rule::ProviderDirectory, provider_directory),
+    (Rule::OwnLookupWords, own_lookup_words),
     (Rule::UnknownAfterData, unknown_after_data),
     (Rule::UnknownUnderPolicy, unknown_under_policy),
     (Rule::UnknownUnbacked, unknown_unbacked),
@@ -370,6 +377,24 @@ static PROVIDER_MAILBOX_REPLIES: LazyLock<MarkerSet> =
 fn provider_directory(f: &Facts<'_, '_>) -> Option<Reason> {
     (f.reason == Reason::UserUnknown && PROVIDER_MAILBOX_REPLIES.any(f.e.diagnostic))
         .then_some(Reason::UserUnknown)
+}
+
+/// Replies that name the writer's own lookup (`phrases::LOOKUP_REPLIES`).
+static LOOKUP_REPLIES: LazyLock<MarkerSet> =
+    LazyLock::new(|| MarkerSet::new(crate::bounce::phrases::LOOKUP_REPLIES));
+
+/// A reply that names the table or directory its writer looked the
+/// recipient up in ("User unknown in local recipient table", Postfix's
+/// smtpd; "mail.local: unknown user", Sendmail's local delivery agent) is the
+/// mailbox system's own finding, whatever family wrote the report around it
+/// and even when the stage is not written: these lookups happen at RCPT TO
+/// or at final delivery. Not after DATA: then a filter repeats the words.
+fn own_lookup_words(f: &Facts<'_, '_>) -> Option<Reason> {
+    (f.reason == Reason::UserUnknown
+        && f.e.command != Some(SmtpCommand::Data)
+        && !f.e.status.is_some_and(is_policy_status)
+        && LOOKUP_REPLIES.any(f.e.diagnostic))
+    .then_some(Reason::UserUnknown)
 }
 
 /// RFC 5321 §3.3: recipients are accepted or refused at RCPT TO. An address

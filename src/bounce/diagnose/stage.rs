@@ -29,6 +29,16 @@ const COMMAND_MARKERS: &[(&str, SmtpCommand)] = &[
     ("our rcpt to", SmtpCommand::RcptTo),
     ("<<< rcpt to", SmtpCommand::RcptTo),
     ("after rcpt command", SmtpCommand::RcptTo),
+    // Exim with PIPELINING: "SMTP error from remote mail server after
+    // pipelined RCPT TO:<…>" (and MAIL FROM, DATA).
+    ("after pipelined rcpt to", SmtpCommand::RcptTo),
+    ("after pipelined mail from", SmtpCommand::MailFrom),
+    ("after pipelined data", SmtpCommand::Data),
+    ("in response to rcpt to", SmtpCommand::RcptTo),
+    ("in response to the rcpt to", SmtpCommand::RcptTo),
+    ("in response to mail from", SmtpCommand::MailFrom),
+    ("in response to data", SmtpCommand::Data),
+    ("in response to end of data", SmtpCommand::Data),
     // qmail says which stage failed in its own words.
     ("does not like recipient", SmtpCommand::RcptTo),
     ("failed after i sent the message", SmtpCommand::Data),
@@ -68,6 +78,8 @@ pub fn find_command(text: &str) -> Option<SmtpCommand> {
     static TRIGGERS: LazyLock<MarkerSet> = LazyLock::new(|| {
         MarkerSet::new(&[
             "reply to",
+            "response to",
+            "pipelined",
             "after",
             "our ",
             "talk to",
@@ -129,4 +141,47 @@ fn transcript_command(lower: &str) -> Option<SmtpCommand> {
         return Some(SmtpCommand::RcptTo);
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stage_is_read_in_each_mtas_words() {
+        let cases: &[(&str, SmtpCommand)] = &[
+            (
+                "host mx.example.org[192.0.2.1] said: 550 User unknown (in reply to RCPT TO command)",
+                SmtpCommand::RcptTo,
+            ),
+            (
+                "SMTP error from remote mail server after pipelined RCPT TO:<anna@example.org>: 550 No such user",
+                SmtpCommand::RcptTo,
+            ),
+            (
+                "SMTP error from remote mail server after RCPT TO:<anna@example.org>:\n    host mx [192.0.2.1]: 550 unknown",
+                SmtpCommand::RcptTo,
+            ),
+            (
+                "192.0.2.1 does not like recipient.\nRemote host said: 550 No such user",
+                SmtpCommand::RcptTo,
+            ),
+            (
+                "... while talking to mx.example.org.:\n>>> RCPT To:<anna@example.org>\n<<< 550 Unknown user",
+                SmtpCommand::RcptTo,
+            ),
+            (
+                "... while talking to mx.example.org.:\n>>> DATA\n<<< 554 5.7.1 Message rejected",
+                SmtpCommand::Data,
+            ),
+            (
+                "The server responded in response to MAIL FROM: 553 sender rejected",
+                SmtpCommand::MailFrom,
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(find_command(text), Some(*want), "{text}");
+        }
+        assert_eq!(find_command("550 5.1.1 User unknown"), None);
+    }
 }

@@ -25,8 +25,17 @@ impl MtaFamily for Qmail {
         text_has(
             mail,
             &["this is the qmail-send program", "qmail-send program at"],
-        ) || header_has(mail, "received", &["qmail "])
+        ) || crate::bounce::mta::generic::has_bounce_signals(mail)
+            && header_has(mail, "received", &["qmail "])
             && text_has(mail, &["i'm afraid i wasn't able to deliver"])
+    }
+
+    /// qmail-send's greeting ("Hi. This is the qmail-send program at …",
+    /// qmail-send.c) is printed by nothing else: a notice that carries it is
+    /// a bounce even without a null sender or a bounce subject (an export
+    /// that lost its envelope).
+    fn self_evident(&self) -> bool {
+        true
     }
 
     fn layout(&self) -> Layout {
