@@ -29,6 +29,10 @@ pub struct Record {
     pub reason: Option<&'static str>,
     pub group: Option<&'static str>,
     pub status: Option<String>,
+    /// The address the sender used, when the report names one that differs
+    /// from `recipient` (which stays the final recipient, after aliasing or
+    /// forwarding).
+    pub original_recipient: Option<String>,
     pub reply_code: Option<String>,
     pub action: Option<String>,
     pub diagnostic: Option<String>,
@@ -85,6 +89,7 @@ impl Record {
             reason: None,
             group: None,
             status: None,
+            original_recipient: None,
             reply_code: None,
             action: None,
             diagnostic: None,
@@ -138,6 +143,7 @@ pub fn records_of(source: &str, index: usize, a: &Analysis) -> Vec<Record> {
             reason: Some(f.reason.as_str()),
             group: Some(f.group().as_str()),
             status: f.status.clone(),
+            original_recipient: f.original_recipient.clone(),
             reply_code: f.reply_code.clone(),
             action: f.action.clone(),
             diagnostic: f.diagnostic.clone(),
@@ -273,4 +279,60 @@ where
     });
     counts.messages = walk.messages;
     RunSummary { walk, counts }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Postfix report for an alias: the list held `anna@example.org`,
+    /// which forwarded to `anna.m@mail.example.org`.
+    const ALIASED: &[u8] = b"From: MAILER-DAEMON@mx.example.net\n\
+        To: bounces@news.example.com\n\
+        Subject: Undelivered Mail Returned to Sender\n\
+        MIME-Version: 1.0\n\
+        Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\n\
+        \n\
+        --r\n\
+        Content-Type: message/delivery-status\n\
+        \n\
+        Reporting-MTA: dns; mx.example.net\n\
+        \n\
+        Final-Recipient: rfc822; anna.m@mail.example.org\n\
+        Original-Recipient: rfc822; anna@example.org\n\
+        Action: failed\n\
+        Status: 5.1.1\n\
+        Diagnostic-Code: smtp; 550 5.1.1 User unknown\n\
+        \n\
+        --r--\n";
+
+    fn json_of(raw: &[u8]) -> Vec<serde_json::Value> {
+        let analysis = bounce::analyze(raw).unwrap_or_else(|e| panic!("parse: {e}"));
+        records_of("test.eml", 0, &analysis)
+            .iter()
+            .map(|r| serde_json::to_value(r).unwrap_or_else(|e| panic!("serialise: {e}")))
+            .collect()
+    }
+
+    #[test]
+    fn a_record_carries_the_original_recipient_beside_the_final_one() {
+        let lines = json_of(ALIASED);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert_eq!(lines[0]["recipient"], "anna.m@mail.example.org");
+        assert_eq!(lines[0]["original_recipient"], "anna@example.org");
+    }
+
+    #[test]
+    fn an_unknown_original_recipient_is_null() {
+        let same = String::from_utf8_lossy(ALIASED).replace(
+            "rfc822; anna@example.org",
+            "rfc822; anna.m@mail.example.org",
+        );
+        let lines = json_of(same.as_bytes());
+        assert_eq!(lines[0]["recipient"], "anna.m@mail.example.org");
+        assert!(lines[0]["original_recipient"].is_null(), "{lines:?}");
+        let not_bounce = json_of(b"From: ana@example.org\nSubject: Hello\n\nHi!\n");
+        assert_eq!(not_bounce[0]["kind"], "not_bounce");
+        assert!(not_bounce[0]["original_recipient"].is_null());
+    }
 }

@@ -129,7 +129,9 @@ pub fn require_paths(paths: &[PathBuf]) -> Result<(), JobError> {
 }
 
 /// Adds what the subscriber list says about each address to the history:
-/// in the list, invalid, last activity.
+/// in the list, invalid, last activity. Then each bounce counts for the
+/// list row of its final recipient, or else of its original recipient
+/// ([`policy::attribute_to_list`]).
 pub fn merge_list(history: &mut History, list: &SubscriberList) {
     for row in &list.rows {
         let Some(key) = &row.email else { continue };
@@ -138,6 +140,7 @@ pub fn merge_list(history: &mut History, list: &SubscriberList) {
         entry.invalid |= !row.email_valid;
         entry.last_activity = entry.last_activity.max(row.activity);
     }
+    policy::attribute_to_list(&mut history.events, &history.subscribers);
 }
 
 /// What one import of mailboxes read and added.

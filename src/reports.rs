@@ -190,6 +190,7 @@ mod tests {
             mailing: "weekly 2025-01-01".into(),
             subject: Some("Example Weekly #1".into()),
             address: "anna@example.org".into(),
+            original_recipient: None,
             kind: "soft".into(),
             reason: reason.into(),
             status: Some(status.into()),

@@ -400,6 +400,7 @@ mod tests {
             kind,
             reason,
             diagnostic: None,
+            original_recipient: None,
         }
     }
 

@@ -194,7 +194,11 @@ impl Workspace {
             }
         }
         let last_import = match store.last_import()? {
-            Some(id) => Some((store.import_events(id)?, store.import_message_kinds(id)?)),
+            Some(id) => {
+                let mut events = store.import_events(id)?;
+                policy::attribute_to_list(&mut events, &history.subscribers);
+                Some((events, store.import_message_kinds(id)?))
+            }
             None => None,
         };
         let list_columns = list.as_ref().map(|l| l.column_names()).unwrap_or_default();
@@ -448,9 +452,20 @@ impl Workspace {
         Ok(())
     }
 
-    /// The stored bounces of one address, oldest first.
+    /// The stored bounces that count for one address, oldest first: those
+    /// of its final recipient, and those of its original recipient that the
+    /// list attributes to it.
     pub fn evidence(&self, key: &str) -> Result<Vec<ReportRow>, StoreError> {
-        self.store.evidence(key)
+        let mut rows = self.store.evidence(key)?;
+        rows.retain(|row| {
+            let address = crate::store::normalize(&row.address);
+            let original = row
+                .original_recipient
+                .as_deref()
+                .map(crate::store::normalize);
+            policy::attributed(&address, original.as_deref(), &self.history.subscribers) == key
+        });
+        Ok(rows)
     }
 
     /// The raw bytes of a stored message, by the source and index it was
@@ -694,6 +709,83 @@ mod tests {
         ws.set_override(&daniel, Some(Override::Keep), 3).unwrap();
         assert_eq!(row(&ws, &daniel[0]).verdict, Verdict::Keep);
         assert_eq!(ws.row_verdicts[1], Verdict::Keep);
+    }
+
+    /// A Postfix notice (prose only) from the issue sent on May `day`,
+    /// for the list's `anna@example.org`, an alias that forwarded to
+    /// `anna.m@mail.example.org`.
+    fn expanded_alias_bounce(day: u32) -> String {
+        format!(
+            "From MAILER-DAEMON Thu May {day:2} 10:00:00 2024\n\
+             From: MAILER-DAEMON@mx.example.net (Mail Delivery System)\n\
+             To: news@example.com\n\
+             Subject: Undelivered Mail Returned to Sender\n\
+             Date: Thu, {day:02} May 2024 10:00:00 +0000\n\
+             Message-ID: <alias{day}@mx.example.net>\n\
+             \n\
+             This is the mail system at host mx.example.net.\n\
+             \n\
+             I'm sorry to have to inform you that your message could not\n\
+             be delivered to one or more recipients.\n\
+             \n\
+             \x20                  The mail system\n\
+             \n\
+             <anna.m@mail.example.org> (expanded from <anna@example.org>): host\n\
+             \x20   mx.mail.example.org[192.0.2.25] said: 550 5.1.1\n\
+             \x20   <anna.m@mail.example.org>: Recipient address rejected: User unknown\n\
+             \x20   (in reply to RCPT TO command)\n\
+             \n\
+             ------ This is a copy of the message, including all the headers. ------\n\
+             \n\
+             From: Weekly <news@example.com>\n\
+             To: anna@example.org\n\
+             List-Id: Weekly <weekly.example.com>\n\
+             Subject: Issue {day}\n\
+             Date: Thu, {day:02} May 2024 09:00:00 +0000\n\
+             Message-ID: <issue{day}@example.com>\n\
+             \n\
+             Hello\n\
+             \n"
+        )
+    }
+
+    #[test]
+    fn a_list_row_matched_by_the_original_recipient_takes_its_bounces() {
+        let dir = tempfile::tempdir().unwrap();
+        let mail = dir.path().join("bounces.mbox");
+        let mbox: String = [1, 8, 15].into_iter().map(expanded_alias_bounce).collect();
+        std::fs::write(&mail, mbox).unwrap();
+        let list = dir.path().join("list.csv");
+        std::fs::write(&list, "email\nanna@example.org\nben@example.org\n").unwrap();
+        let req = LoadRequest {
+            db: dir.path().join("ws.sqlite"),
+            list: Some(list),
+            list_options: ListOptions::default(),
+            bounces: vec![mail],
+            now: 1_790_000_000,
+        };
+        let ws = load(&req, &|_| {}, &AtomicBool::new(false)).unwrap();
+        let anna = row(&ws, "anna@example.org");
+        assert_eq!(anna.verdict, Verdict::RemoveHard);
+        assert_eq!((anna.hard_streak, anna.bounces), (3, 3));
+        assert!(anna.in_list);
+        assert!(
+            ws.rows.iter().all(|r| r.key != "anna.m@mail.example.org"),
+            "the bounces count for the list row, not beside it"
+        );
+        assert_eq!(ws.row_verdicts, [Verdict::RemoveHard, Verdict::Keep]);
+        let evidence = ws.evidence("anna@example.org").unwrap();
+        assert_eq!(evidence.len(), 3);
+        assert_eq!(evidence[0].address, "anna.m@mail.example.org");
+        assert_eq!(
+            evidence[0].original_recipient.as_deref(),
+            Some("anna@example.org")
+        );
+        let last = ws
+            .last_import_stats
+            .as_ref()
+            .map(|s| (s.matched, s.not_in_list_hard));
+        assert_eq!(last, Some((1, 0)), "the last import's figures agree");
     }
 
     #[test]

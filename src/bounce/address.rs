@@ -69,6 +69,26 @@ pub fn from_dsn_field(value: &str) -> Option<String> {
     first(value)
 }
 
+/// Whether two addresses name one mailbox as far as a report goes: case
+/// aside, and a quoted local part the same as its unquoted spelling
+/// (`"neko..nyaan"@example.org`, `neko..nyaan@example.org`).
+pub fn same_address(a: &str, b: &str) -> bool {
+    let key = |addr: &str| {
+        let addr = addr.trim();
+        let unquoted = match addr.rsplit_once('@') {
+            Some((local, domain)) => {
+                match local.strip_prefix('"').and_then(|l| l.strip_suffix('"')) {
+                    Some(inner) => format!("{inner}@{domain}"),
+                    None => addr.to_string(),
+                }
+            }
+            None => addr.to_string(),
+        };
+        unquoted.to_lowercase()
+    };
+    key(a) == key(b)
+}
+
 fn plausible(addr: &str) -> bool {
     let Some((local, domain)) = addr.rsplit_once('@') else {
         return false;
@@ -159,5 +179,12 @@ mod tests {
             Some("anna@example.org")
         );
         assert_eq!(from_verp("newsletter@news.example.com"), None);
+    }
+
+    #[test]
+    fn one_mailbox_in_two_spellings_is_the_same_address() {
+        assert!(same_address("Anna@Example.org", "anna@example.ORG"));
+        assert!(same_address("\"a..b\"@example.org", "a..b@example.org"));
+        assert!(!same_address("anna.m@mail.example.org", "anna@example.org"));
     }
 }

@@ -125,16 +125,17 @@ fn to_raw<'m>(
     block: Block,
     arrival: Option<&str>,
 ) -> Option<RawFinding> {
+    let original_recipient = block
+        .original_recipient
+        .as_deref()
+        .and_then(address::from_dsn_field);
+    // The final recipient is the one the failing server refused; without
+    // one, the original stands in for it.
     let recipient = block
         .final_recipient
         .as_deref()
         .and_then(address::from_dsn_field)
-        .or_else(|| {
-            block
-                .original_recipient
-                .as_deref()
-                .and_then(address::from_dsn_field)
-        })?;
+        .or_else(|| original_recipient.clone())?;
     let diagnostic = block
         .diagnostic
         .as_deref()
@@ -174,6 +175,7 @@ fn to_raw<'m>(
     Some(RawFinding {
         reply_code: diagnose::find_reply_code(&diagnostic),
         recipient,
+        original_recipient,
         action: block.action.map(|a| first_word(&a)),
         status,
         diagnostic,
@@ -275,5 +277,69 @@ mod tests {
         // A generic x.0.0 Status gives way to the specific code quoted there.
         assert_eq!(got[0].status.as_deref(), Some("5.2.2"));
         assert_eq!(got[1].status.as_deref(), Some("5.1.1"));
+    }
+
+    /// A standard report about one recipient block, `fields` given as written.
+    fn report(fields: &str) -> Vec<u8> {
+        format!(
+            "From: MAILER-DAEMON@mx.example.net\n\
+             To: bounces@news.example.com\n\
+             Subject: Undelivered Mail Returned to Sender\n\
+             MIME-Version: 1.0\n\
+             Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\n\
+             \n\
+             --r\n\
+             Content-Type: text/plain\n\
+             \n\
+             The mail system\n\
+             \n\
+             --r\n\
+             Content-Type: message/delivery-status\n\
+             \n\
+             Reporting-MTA: dns; mx.example.net\n\
+             \n\
+             {fields}\
+             Action: failed\n\
+             Status: 5.1.1\n\
+             Diagnostic-Code: smtp; 550 5.1.1 User unknown\n\
+             \n\
+             --r--\n"
+        )
+        .into_bytes()
+    }
+
+    fn findings(raw: &[u8]) -> Vec<crate::bounce::Finding> {
+        crate::bounce::analyze(raw)
+            .unwrap_or_else(|e| panic!("parse: {e}"))
+            .findings
+    }
+
+    #[test]
+    fn an_original_recipient_other_than_the_final_one_comes_through() {
+        let got = findings(&report(
+            "Original-Recipient: rfc822; Anna@Example.org\n\
+             Final-Recipient: rfc822; anna.m@mail.example.org\n",
+        ));
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].recipient, "anna.m@mail.example.org");
+        assert_eq!(
+            got[0].original_recipient.as_deref(),
+            Some("Anna@Example.org")
+        );
+    }
+
+    #[test]
+    fn an_original_recipient_equal_to_the_final_one_is_not_repeated() {
+        let got = findings(&report(
+            "Final-Recipient: rfc822; anna@example.org\n\
+             Original-Recipient: rfc822;ANNA@example.org\n",
+        ));
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].recipient, "anna@example.org");
+        assert_eq!(got[0].original_recipient, None);
+        // Alone, it is the recipient.
+        let got = findings(&report("Original-Recipient: rfc822; bob@example.org\n"));
+        assert_eq!(got[0].recipient, "bob@example.org");
+        assert_eq!(got[0].original_recipient, None);
     }
 }

@@ -45,6 +45,10 @@ pub enum MessageKind {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawFinding {
     pub recipient: String,
+    /// The address the sender used (`Original-Recipient`, Postfix's
+    /// "expanded from"), when the report names one; [`finalize`] keeps it
+    /// only when it differs from `recipient`.
+    pub original_recipient: Option<String>,
     pub action: Option<String>,
     pub status: Option<String>,
     pub reply_code: Option<String>,
@@ -68,7 +72,12 @@ pub struct RawFinding {
 /// One recipient's outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
+    /// The final recipient: the address the failing server was given.
     pub recipient: String,
+    /// The address the sender used, before aliasing or forwarding, when the
+    /// report names one that differs from `recipient` (case aside). The
+    /// subscriber list holds this one.
+    pub original_recipient: Option<String>,
     pub kind: Kind,
     pub reason: Reason,
     pub status: Option<String>,
@@ -228,6 +237,11 @@ fn sharpen_from_returned(mut inner: Mail, findings: &mut [Finding]) {
         finding.kind = reply.kind;
         finding.reason = reply.reason;
         finding.rule = reply.rule;
+        if finding.original_recipient.is_none() {
+            finding
+                .original_recipient
+                .clone_from(&reply.original_recipient);
+        }
         finding.note.clone_from(&reply.note);
         finding.status.clone_from(&reply.status);
         finding.reply_code.clone_from(&reply.reply_code);
@@ -277,8 +291,15 @@ fn finalize(raws: Vec<RawFinding>, fallback_date: Option<i64>) -> Vec<Finding> {
             &diagnostic,
         );
         let date = raw.date.as_deref().and_then(date::parse).or(fallback_date);
+        let original_recipient = raw
+            .original_recipient
+            .as_deref()
+            .map(str::trim)
+            .filter(|o| !o.is_empty() && !address::same_address(o, &recipient))
+            .map(str::to_string);
         let finding = Finding {
             recipient,
+            original_recipient,
             kind,
             reason,
             status,

@@ -137,6 +137,8 @@ fn section_of<'a>(text: &'a str, layout: &Layout) -> &'a str {
 #[derive(Debug)]
 struct Anchor {
     recipient: String,
+    /// The address the recipient was expanded from (Postfix's alias note).
+    original: Option<String>,
     line: usize,
     /// Text on the anchor line after the address.
     tail: String,
@@ -203,11 +205,15 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
                 let existing = &mut out[*at.get()];
                 existing.diagnostic.push('\n');
                 existing.diagnostic.push_str(&diagnostic);
+                if existing.original_recipient.is_none() {
+                    existing.original_recipient.clone_from(&a.original);
+                }
             }
             Entry::Vacant(slot) => {
                 slot.insert(out.len());
                 out.push(RawFinding {
                     recipient: a.recipient.clone(),
+                    original_recipient: a.original.clone(),
                     diagnostic,
                     ..RawFinding::default()
                 });
@@ -373,8 +379,9 @@ fn anchor_in(line: &str, index: usize) -> Option<Anchor> {
     let (start, end, addr) = address::find_all(trimmed).next()?;
     let before = trimmed[..start].trim();
     let after = trimmed[end..].trim_start_matches(['>', '\'', '"']);
-    let make = |strength: u8, tail: &str| Anchor {
+    let make = |strength: u8, tail: &str, original: Option<String>| Anchor {
         recipient: addr.to_string(),
+        original,
         line: index,
         tail: tail.trim().to_string(),
         strength,
@@ -383,7 +390,13 @@ fn anchor_in(line: &str, index: usize) -> Option<Anchor> {
     // The address alone on its line, maybe in brackets, maybe with a colon or
     // an "(expanded from …)" note.
     if before_plain.is_empty() || before_plain == "*" || before_plain == "-" {
-        let rest = after.trim();
+        // Postfix: "<final@…> (expanded from <original@…>): error". The
+        // address the alias was expanded from is the one the sender used.
+        let (original, rest) = match expanded_from(after.trim()) {
+            Some((from, rest)) => (Some(from.to_string()), rest),
+            None => (None, after.trim()),
+        };
+        let make = |strength: u8, tail: &str| make(strength, tail, original.clone());
         if rest.is_empty()
             || rest == ":"
             || rest.starts_with("(expanded from")
@@ -404,6 +417,7 @@ fn anchor_in(line: &str, index: usize) -> Option<Anchor> {
         }
         return Some(make(2, rest));
     }
+    let make = |strength: u8, tail: &str| make(strength, tail, None);
     // "550 5.1.1 <user@example.com>... User unknown" (Sendmail) and similar.
     if before_plain.split_whitespace().all(|w| {
         w.chars()
@@ -431,6 +445,15 @@ fn anchor_in(line: &str, index: usize) -> Option<Anchor> {
         return Some(make(1, trimmed));
     }
     Some(make(0, trimmed))
+}
+
+/// The address of an "(expanded from <addr>)" note at the start of `rest`,
+/// and the text after the note.
+fn expanded_from(rest: &str) -> Option<(&str, &str)> {
+    let note = rest.strip_prefix("(expanded from")?;
+    let close = note.find(')')?;
+    let (_, _, from) = address::find_all(&note[..close]).next()?;
+    Some((from, note[close + 1..].trim()))
 }
 
 /// Addresses of the bounce itself (its sender and the address it returns to),
@@ -634,5 +657,27 @@ mod tests {
         let got = extract(&m, &Layout::default());
         assert_eq!(got[0].recipient, "bob@example.net");
         assert!(got[0].diagnostic.contains("User unknown"));
+    }
+
+    #[test]
+    fn an_expanded_from_note_names_the_original_recipient() {
+        let m = mail(
+            "The mail system\n\n\
+             <anna.m@mail.example.org> (expanded from <anna@example.org>): host\n    \
+             mx.mail.example.org[192.0.2.25] said: 550 5.1.1 <anna.m@mail.example.org>:\n    \
+             Recipient address rejected: User unknown (in reply to RCPT TO command)\n\n\
+             <bob@example.net>: host mx.example.net[192.0.2.26] said: 552 5.2.2 Mailbox full\n",
+        );
+        let got = extract(&m, &Layout::default());
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].recipient, "anna.m@mail.example.org");
+        assert_eq!(
+            got[0].original_recipient.as_deref(),
+            Some("anna@example.org")
+        );
+        assert!(got[0].diagnostic.contains("User unknown"), "{got:?}");
+        assert!(!got[0].diagnostic.contains("Mailbox full"), "{got:?}");
+        assert_eq!(got[1].recipient, "bob@example.net");
+        assert_eq!(got[1].original_recipient, None);
     }
 }

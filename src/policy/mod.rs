@@ -65,6 +65,10 @@ pub struct Event {
     pub kind: Kind,
     pub reason: Reason,
     pub diagnostic: Option<String>,
+    /// The key of the address the sender used, when the bounce names an
+    /// original recipient other than the final one it is stored under
+    /// (see [`attribute_to_list`]).
+    pub original_recipient: Option<String>,
 }
 
 impl Event {
@@ -241,6 +245,59 @@ impl History {
             .into_iter()
             .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
             .map(|(s, _)| s.to_string())
+    }
+}
+
+/// The address a bounce counts for: its final recipient, unless that one is
+/// not on the list and its original recipient (the address the sender used,
+/// before an alias or a forward) is. This is the one place the choice is
+/// made (DECISIONS.md, "Cleaning a list").
+pub fn attributed<'a>(
+    recipient: &'a str,
+    original: Option<&'a str>,
+    subscribers: &HashMap<String, Subscriber>,
+) -> &'a str {
+    let listed = |key: &str| subscribers.get(key).is_some_and(|s| s.in_list);
+    match original {
+        Some(original) if !listed(recipient) && listed(original) => original,
+        _ => recipient,
+    }
+}
+
+/// Moves each event to the address it counts for ([`attributed`]), once the
+/// list is known: a bounce for `anna.m@mail.example.org` expanded from the
+/// listed `anna@example.org` counts for `anna@example.org`. Each address's
+/// events stay oldest first.
+pub fn attribute_to_list(
+    events: &mut HashMap<String, Vec<Event>>,
+    subscribers: &HashMap<String, Subscriber>,
+) {
+    let mut moved: Vec<(String, Event)> = Vec::new();
+    for (key, list) in events.iter_mut() {
+        list.retain(|e| {
+            let to = attributed(key, e.original_recipient.as_deref(), subscribers);
+            if to == key {
+                return true;
+            }
+            moved.push((to.to_string(), e.clone()));
+            false
+        });
+    }
+    if moved.is_empty() {
+        return;
+    }
+    events.retain(|_, list| !list.is_empty());
+    let mut touched: Vec<String> = Vec::new();
+    for (to, event) in moved {
+        events.entry(to.clone()).or_default().push(event);
+        touched.push(to);
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    for key in touched {
+        if let Some(list) = events.get_mut(&key) {
+            list.sort_by_key(|e| e.date);
+        }
     }
 }
 

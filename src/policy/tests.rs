@@ -20,6 +20,7 @@ fn event(mailing: u64, kind: Kind, reason: Reason) -> Event {
         kind,
         reason,
         diagnostic: Some(format!("{} in mailing {mailing}", reason.as_str())),
+        original_recipient: None,
     }
 }
 
@@ -399,4 +400,83 @@ fn assess_all_covers_events_list_and_overrides() {
     assert_eq!(all["fine@example.org"].verdict, Verdict::Keep);
     assert_eq!(all["kept@example.org"].verdict, Verdict::Keep);
     assert_eq!(all.len(), 3);
+}
+
+/// A hard bounce in mailing `m` to a final recipient expanded from `original`.
+fn hard_expanded_from(m: u64, original: &str) -> Event {
+    Event {
+        original_recipient: Some(original.into()),
+        ..hard(m)
+    }
+}
+
+#[test]
+fn a_bounce_counts_for_its_final_recipient_else_for_its_listed_original() {
+    let mut subscribers = HashMap::new();
+    subscribers.insert("anna@example.org".to_string(), listed());
+    subscribers.insert("ben@example.org".to_string(), listed());
+    let final_only = "anna.m@mail.example.org";
+    assert_eq!(
+        attributed(final_only, Some("anna@example.org"), &subscribers),
+        "anna@example.org"
+    );
+    // The final recipient on the list wins.
+    assert_eq!(
+        attributed("ben@example.org", Some("anna@example.org"), &subscribers),
+        "ben@example.org"
+    );
+    // Neither on the list, or no original: the final recipient.
+    assert_eq!(
+        attributed(final_only, Some("carl@example.org"), &subscribers),
+        final_only
+    );
+    assert_eq!(attributed(final_only, None, &subscribers), final_only);
+}
+
+#[test]
+fn a_list_row_matched_only_by_the_original_recipient_gets_the_bounces() {
+    let mut history = History {
+        mailings: mailings(3),
+        ..History::default()
+    };
+    history.events.insert(
+        "anna.m@mail.example.org".into(),
+        (1..=3)
+            .map(|m| hard_expanded_from(m, "anna@example.org"))
+            .collect(),
+    );
+    history
+        .subscribers
+        .insert("anna@example.org".into(), listed());
+    attribute_to_list(&mut history.events, &history.subscribers);
+    assert!(!history.events.contains_key("anna.m@mail.example.org"));
+    assert_eq!(history.events["anna@example.org"].len(), 3);
+    let all = assess_all(&history, &PolicySettings::default());
+    assert_eq!(all["anna@example.org"].verdict, Verdict::RemoveHard);
+    assert_eq!(all["anna@example.org"].hard_streak, 3);
+    assert!(!all.contains_key("anna.m@mail.example.org"));
+}
+
+#[test]
+fn attributed_events_join_the_rows_own_in_date_order() {
+    let mut history = History {
+        mailings: mailings(3),
+        ..History::default()
+    };
+    history
+        .events
+        .insert("anna@example.org".into(), vec![hard(1), hard(3)]);
+    history.events.insert(
+        "anna.m@mail.example.org".into(),
+        vec![hard_expanded_from(2, "anna@example.org")],
+    );
+    history
+        .subscribers
+        .insert("anna@example.org".into(), listed());
+    attribute_to_list(&mut history.events, &history.subscribers);
+    let mailings: Vec<u64> = history.events["anna@example.org"]
+        .iter()
+        .map(|e| e.mailing)
+        .collect();
+    assert_eq!(mailings, [1, 2, 3]);
 }

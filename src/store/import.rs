@@ -30,8 +30,9 @@ impl Import<'_> {
         )?;
         let mut add_event = tx.prepare_cached(
             "INSERT INTO events (message_id, mailing_id, address, address_raw, date, kind,
-               reason, status, reply_code, action, diagnostic, remote_mta, rule, note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+               reason, status, reply_code, action, diagnostic, remote_mta, rule, note,
+               original_address, original_raw)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         )?;
         for m in messages {
             if cancelled() {
@@ -64,10 +65,18 @@ impl Import<'_> {
             let (mailing_id, created) = mailing_for(tx, &m.analysis, arrival)?;
             summary.new_mailings += usize::from(created);
             for f in &m.analysis.findings {
+                let address = normalize(&f.recipient);
+                // Kept only when it is another matching key than the final
+                // recipient's (not merely another spelling of it).
+                let original = f
+                    .original_recipient
+                    .as_deref()
+                    .map(|raw| (normalize(raw), raw))
+                    .filter(|(key, _)| *key != address);
                 add_event.execute(params![
                     message_id,
                     mailing_id,
-                    normalize(&f.recipient),
+                    address,
                     f.recipient,
                     f.date.unwrap_or(arrival),
                     f.kind.as_str(),
@@ -79,6 +88,8 @@ impl Import<'_> {
                     f.remote_mta,
                     f.rule.name(),
                     f.note,
+                    original.as_ref().map(|(key, _)| key),
+                    original.as_ref().map(|(_, raw)| raw),
                 ])?;
                 summary.events += 1;
             }

@@ -95,9 +95,14 @@ const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
      );",
     // 2: each bounce keeps the named rule that decided its reason and the
-    // decision in words (older rows have neither: NULL).
+    // decision in words, and its original recipient (the address the sender
+    // used, before an alias or a forward) when it differs from the final
+    // one: its matching key and its spelling. Older rows have none (NULL).
     "ALTER TABLE events ADD COLUMN rule TEXT;
-     ALTER TABLE events ADD COLUMN note TEXT;",
+     ALTER TABLE events ADD COLUMN note TEXT;
+     ALTER TABLE events ADD COLUMN original_address TEXT;
+     ALTER TABLE events ADD COLUMN original_raw TEXT;
+     CREATE INDEX events_by_original ON events(original_address);",
 ];
 
 /// One message to import, with what the bounce engine found in it.
@@ -127,7 +132,10 @@ pub struct ReportRow {
     pub date: i64,
     pub mailing: String,
     pub subject: Option<String>,
+    /// The final recipient, as written.
     pub address: String,
+    /// The original recipient, as written, when the bounce named another.
+    pub original_recipient: Option<String>,
     pub kind: String,
     pub reason: String,
     pub status: Option<String>,
@@ -299,7 +307,8 @@ impl Store {
     /// messages one import added.
     fn events(&self, import: Option<i64>) -> Result<HashMap<String, Vec<Event>>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT e.address, e.mailing_id, e.date, e.kind, e.reason, e.diagnostic
+            "SELECT e.address, e.mailing_id, e.date, e.kind, e.reason, e.diagnostic,
+                    e.original_address
              FROM events e JOIN messages g ON g.id = e.message_id
              WHERE ?1 IS NULL OR g.import_id = ?1
              ORDER BY e.date, e.id",
@@ -312,11 +321,12 @@ impl Store {
                 r.get::<_, String>(3)?,
                 r.get::<_, String>(4)?,
                 r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
             ))
         })?;
         let mut events: HashMap<String, Vec<Event>> = HashMap::new();
         for row in rows {
-            let (address, mailing, date, kind, reason, diagnostic) = row?;
+            let (address, mailing, date, kind, reason, diagnostic, original_recipient) = row?;
             let (Some(kind), Some(reason)) = (parse_kind(&kind), Reason::parse(&reason)) else {
                 continue;
             };
@@ -326,6 +336,7 @@ impl Store {
                 kind,
                 reason,
                 diagnostic,
+                original_recipient,
             });
         }
         Ok(events)
@@ -461,7 +472,7 @@ impl Store {
     pub fn report_rows(&self) -> Result<Vec<ReportRow>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT e.date, m.mailing_key, m.subject, e.address_raw, e.kind, e.reason, e.status,
-                    e.reply_code, e.diagnostic, g.source, g.idx, e.rule, e.note
+                    e.reply_code, e.diagnostic, g.source, g.idx, e.rule, e.note, e.original_raw
              FROM events e JOIN mailings m ON m.id = e.mailing_id
                            JOIN messages g ON g.id = e.message_id
              ORDER BY e.date, e.id",
@@ -502,15 +513,17 @@ impl Store {
         Ok(out)
     }
 
-    /// The stored bounces of one address (any spelling), oldest first: the
-    /// evidence behind its verdict.
+    /// The stored bounces whose final or original recipient is one address
+    /// (any spelling), oldest first: the evidence behind its verdict once
+    /// the caller keeps those that count for it
+    /// ([`crate::policy::attributed`]).
     pub fn evidence(&self, address: &str) -> Result<Vec<ReportRow>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT e.date, m.mailing_key, m.subject, e.address_raw, e.kind, e.reason, e.status,
-                    e.reply_code, e.diagnostic, g.source, g.idx, e.rule, e.note
+                    e.reply_code, e.diagnostic, g.source, g.idx, e.rule, e.note, e.original_raw
              FROM events e JOIN mailings m ON m.id = e.mailing_id
                            JOIN messages g ON g.id = e.message_id
-             WHERE e.address = ?1
+             WHERE e.address = ?1 OR e.original_address = ?1
              ORDER BY e.date, e.id",
         )?;
         let rows = stmt.query_map(params![normalize(address)], report_row)?;
@@ -582,6 +595,7 @@ fn report_row(r: &rusqlite::Row<'_>) -> Result<ReportRow, rusqlite::Error> {
         index: r.get(10)?,
         rule: r.get(11)?,
         note: r.get(12)?,
+        original_recipient: r.get(13)?,
     })
 }
 

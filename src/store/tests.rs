@@ -216,3 +216,93 @@ fn an_import_grows_batch_by_batch_and_a_dropped_one_keeps_nothing() {
     assert_eq!(import.commit().unwrap().messages, 1);
     assert_eq!(store.counts().unwrap(), (1, 1, 1));
 }
+
+/// [`dsn`] for a recipient the sender addressed as `original` (an alias
+/// that forwarded to `rcpt`).
+fn aliased_dsn(rcpt: &str, original: &str, day: u32, message_id: &str) -> Vec<u8> {
+    String::from_utf8_lossy(&dsn(rcpt, "5.1.1", day, message_id))
+        .replace(
+            "Final-Recipient:",
+            &format!("Original-Recipient: rfc822; {original}\nFinal-Recipient:"),
+        )
+        .into_bytes()
+}
+
+#[test]
+fn the_original_recipient_is_stored_and_decides_for_the_list_row() {
+    let mut store = Store::open_in_memory().unwrap();
+    let batch: Vec<ImportMessage> = [1, 8, 15]
+        .iter()
+        .enumerate()
+        .map(|(i, day)| {
+            let raw = aliased_dsn(
+                "anna.m@mail.example.org",
+                "Anna@Example.org",
+                *day,
+                &format!("m{day}"),
+            );
+            message(&raw, i)
+        })
+        .collect();
+    store.import("a", 0, &batch, &never).unwrap();
+    let mut history = store.history().unwrap();
+    let stored = &history.events["anna.m@mail.example.org"];
+    assert_eq!(stored.len(), 3);
+    assert_eq!(
+        stored[0].original_recipient.as_deref(),
+        Some("anna@example.org"),
+        "kept by its matching key"
+    );
+    history.subscribers.insert(
+        "anna@example.org".into(),
+        Subscriber {
+            in_list: true,
+            ..Subscriber::default()
+        },
+    );
+    crate::policy::attribute_to_list(&mut history.events, &history.subscribers);
+    let verdicts = assess_all(&history, &PolicySettings::default());
+    assert_eq!(verdicts["anna@example.org"].verdict, Verdict::RemoveHard);
+    assert!(!verdicts.contains_key("anna.m@mail.example.org"));
+    // The evidence of either address holds the bounces, in both spellings.
+    let evidence = store.evidence("anna@example.org").unwrap();
+    assert_eq!(evidence.len(), 3);
+    assert_eq!(evidence[0].address, "anna.m@mail.example.org");
+    assert_eq!(
+        evidence[0].original_recipient.as_deref(),
+        Some("Anna@Example.org")
+    );
+}
+
+#[test]
+fn a_workspace_of_the_first_schema_is_migrated_and_keeps_its_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO imports (id, started_at, sources) VALUES (1, 0, 'a');
+             INSERT INTO messages (id, dedupe_key, import_id, source, idx, kind)
+               VALUES (1, 'k', 1, 'a', 0, 'bounce');
+             INSERT INTO mailings (id, mailing_key, stream, date) VALUES (1, 'm', 's', 0);
+             INSERT INTO events (message_id, mailing_id, address, address_raw, date, kind, reason)
+               VALUES (1, 1, 'anna@example.org', 'anna@example.org', 0, 'hard', 'userunknown');
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let version: i64 = store
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, MIGRATIONS.len() as i64);
+    let history = store.history().unwrap();
+    assert_eq!(history.events["anna@example.org"].len(), 1);
+    assert_eq!(
+        history.events["anna@example.org"][0].original_recipient,
+        None
+    );
+    assert_eq!(store.evidence("anna@example.org").unwrap().len(), 1);
+}

@@ -21,6 +21,7 @@ const CONTRACT_FIELDS: &[&str] = &[
     "reason",
     "group",
     "status",
+    "original_recipient",
     "reply_code",
     "action",
     "diagnostic",
@@ -193,6 +194,11 @@ fn jsonl_lines_carry_exactly_the_contract_fields() {
     assert_eq!(text(p, "reason"), Some("userunknown"));
     assert_eq!(text(p, "group"), Some("address"));
     assert_eq!(text(p, "status"), Some("5.1.1"));
+    assert_eq!(
+        text(p, "original_recipient"),
+        None,
+        "Original-Recipient names the same address"
+    );
     assert_eq!(text(p, "reply_code"), Some("550"));
     assert_eq!(text(p, "action"), Some("failed"));
     assert_eq!(text(p, "remote_mta"), Some("mx1.example.org"));
