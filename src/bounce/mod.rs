@@ -252,6 +252,20 @@ fn sharpen_from_returned(mut inner: Mail, findings: &mut [Finding]) {
     }
 }
 
+/// The text without the lines of a session transcript that we sent
+/// (`>>> …`); `None` when it has none.
+fn sent_lines_removed(text: &str) -> Option<String> {
+    if !text.contains(">>>") {
+        return None;
+    }
+    Some(
+        text.lines()
+            .filter(|l| !l.trim_start().starts_with(">>>"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
 /// Decides reason and kind for each raw finding, merging duplicates of one recipient.
 fn finalize(raws: Vec<RawFinding>, fallback_date: Option<i64>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::with_capacity(raws.len());
@@ -271,12 +285,21 @@ fn finalize(raws: Vec<RawFinding>, fallback_date: Option<i64>) -> Vec<Finding> {
             .reply_code
             .clone()
             .or_else(|| diagnose::find_reply_code(&diagnostic));
-        let command = raw.command.or_else(|| diagnose::find_command(&diagnostic));
+        // The stage is read before the lines are joined: a session
+        // transcript (`>>> RCPT To:` / `<<< 550 …`) is read line by line.
+        let command = raw
+            .command
+            .or_else(|| diagnose::find_command(&raw.diagnostic));
+        // The commands we sent (`>>> RCPT To:<…> NOTIFY=… ORCPT=rfc822;…`,
+        // RFC 3461 parameters included) are not the error: the reason is
+        // read from the replies.
+        let replies = sent_lines_removed(&raw.diagnostic)
+            .map(|t| diagnose::join_reply_lines(&diagnose::squeeze(&t)));
         let decision = diagnose::decide_with_rule(&diagnose::Evidence {
             action: raw.action.as_deref(),
             status: status.as_deref(),
             reply_code: reply_code.as_deref(),
-            diagnostic: &diagnostic,
+            diagnostic: replies.as_deref().unwrap_or(&diagnostic),
             command,
             hint: raw.hint,
             fallback: raw.fallback,

@@ -154,9 +154,16 @@ pub fn extract(mail: &Mail, layout: &Layout) -> Vec<RawFinding> {
 /// Reads recipient / error pairs from a given piece of prose.
 pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
     let lines: Vec<&str> = section.lines().collect();
-    let excluded = own_addresses(mail);
+    let mut excluded = own_addresses(mail);
+    excluded.extend(message_ids(mail, section));
+    let quoted = header_block_lines(&lines);
     let mut anchors: Vec<Anchor> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
+        // The returned message's header (its `To:`, `Cc:`) names who the
+        // original was addressed to, not who failed.
+        if quoted.get(i).copied().unwrap_or(false) {
+            continue;
+        }
         if let Some(a) = anchor_in(line, i)
             && !excluded
                 .iter()
@@ -231,10 +238,22 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
         // Header fields (a part's MIME header, a quoted original's
         // fields) and their folded lines are skipped: never the error.
         let mut in_header = false;
+        // Advice to the reader ("If you are the sender, set up SPF records
+        // …") and footers ("This email has been scanned for all viruses")
+        // are skipped to the end of their paragraph: they are not the error.
+        let mut in_advice = false;
         for line in section_of(&mail.text, &Layout::default()).lines() {
             let folded = line.starts_with([' ', '\t']) && !line.trim().is_empty();
             in_header = is_returned_header(line) || in_header && folded;
             if in_header {
+                continue;
+            }
+            if line.trim().is_empty() {
+                in_advice = false;
+                continue;
+            }
+            in_advice = in_advice || is_advice_or_footer(line);
+            if in_advice || is_framing(line) {
                 continue;
             }
             if is_separator(line) || line.trim().is_empty() {
@@ -311,6 +330,69 @@ fn is_returned_header(line: &str) -> bool {
     name.starts_with("x-") || FIELDS.contains(&name.as_str())
 }
 
+/// Sentences a notice says to its reader that are not the error: advice
+/// ("If you …", "Please …", "For more information …"), and gateways'
+/// footers ("This email has been scanned for all viruses by …"). A line
+/// that carries an SMTP reply or status code is never skipped.
+fn is_advice_or_footer(line: &str) -> bool {
+    const OPENERS: &[&str] = &[
+        "if ",
+        "please ",
+        "for more information",
+        "for further",
+        "for assistance",
+        "to learn more",
+        "learn more",
+        "you may ",
+        "you can ",
+        "you might ",
+        "make sure",
+        "to resolve",
+        "to fix",
+        "contact your",
+        "note:",
+    ];
+    const FOOTERS: &[&str] = &[
+        "has been scanned",
+        "scanned for all viruses",
+        "scanned for viruses",
+        "scanned by",
+        "virus-free",
+        "powered by",
+    ];
+    let lower = line.trim().to_ascii_lowercase();
+    let says =
+        OPENERS.iter().any(|o| lower.starts_with(o)) || FOOTERS.iter().any(|f| lower.contains(f));
+    says && !carries_a_code(line)
+}
+
+/// The notice's framing: sentences that say delivery failed, true of every
+/// failure and so no reason ("Sorry, we were unable to deliver your
+/// message", "This is only a temporary failure report", "rejected by the
+/// recipient domain"). The error follows them.
+fn is_framing(line: &str) -> bool {
+    static FRAMING: LazyLock<MarkerSet> = LazyLock::new(|| {
+        MarkerSet::new(&[
+            "this is only a temporary failure report",
+            "this is only a warning message",
+            "we were unable to deliver",
+            "unable to deliver your message",
+            "your message could not be delivered",
+            "message could not be delivered",
+            "could not be delivered to one or more",
+            "rejected by the recipient domain",
+            "delivery has failed to these recipients",
+            "did not reach the following recipient",
+            "this is an automatically generated",
+        ])
+    });
+    FRAMING.any(line) && !carries_a_code(line)
+}
+
+fn carries_a_code(line: &str) -> bool {
+    super::diagnose::find_status(line).is_some() || super::diagnose::find_reply_code(line).is_some()
+}
+
 /// RFC 5321 §4.2.1: every line of a multi-line reply but the last has the
 /// code followed by a hyphen (`550-5.1.1 …`), the last the code and a space.
 /// A line that continues the reply the previous line began belongs to the
@@ -330,6 +412,46 @@ fn continues_reply(previous: &str, line: &str) -> bool {
         (Some((a, b'-')), Some((b, sep))) => a == b && (sep == b'-' || sep == b' '),
         _ => false,
     }
+}
+
+/// Which lines belong to a message header block quoted in the notice: a run
+/// of at least three header fields (with their folded lines) that holds a
+/// trace or origin field (`Received`, `Return-Path`, `Message-ID`, `Date`,
+/// `MIME-Version`, `DKIM-Signature`) that a notice's own labelled lines never
+/// use.
+fn header_block_lines(lines: &[&str]) -> Vec<bool> {
+    // Not `Date`: a notice's summary of the original (Verizon's "Original
+    // Message: From / To / Subject / Date") names the recipient on purpose.
+    const TRACE: &[&str] = &[
+        "received",
+        "return-path",
+        "message-id",
+        "mime-version",
+        "dkim-signature",
+    ];
+    let mut mask = vec![false; lines.len()];
+    let mut start = 0;
+    while start < lines.len() {
+        let mut end = start;
+        let mut fields = 0;
+        let mut trace = false;
+        while end < lines.len() {
+            let l = lines[end];
+            if is_header_line(l) {
+                fields += 1;
+                let name = l.split(':').next().unwrap_or("").to_ascii_lowercase();
+                trace |= TRACE.contains(&name.as_str());
+            } else if !(end > start && l.starts_with([' ', '\t']) && !l.trim().is_empty()) {
+                break;
+            }
+            end += 1;
+        }
+        if fields >= 3 && trace {
+            mask[start..end].iter_mut().for_each(|m| *m = true);
+        }
+        start = end.max(start + 1);
+    }
+    mask
 }
 
 /// A returned message's header block starts at `lines[at]`: a header field
@@ -430,6 +552,24 @@ fn anchor_in(line: &str, index: usize) -> Option<Anchor> {
         .trim_end_matches([':', '=', '.'])
         .trim()
         .to_lowercase();
+    // A message identifier (RFC 5322 §3.6.4: `id-left "@" id-right`) looks
+    // like an address but names a message, never a recipient.
+    const MESSAGE_ID_LABELS: &[&str] = &[
+        "message-id",
+        "message id",
+        "x-message-id",
+        "references",
+        "in-reply-to",
+        "original-envelope-id",
+        "envelope-id",
+        "mts-id",
+    ];
+    if MESSAGE_ID_LABELS
+        .iter()
+        .any(|l| label == *l || label.ends_with(&format!(" {l}")))
+    {
+        return None;
+    }
     // The envelope recipient (`RCPT TO: …` in a message summary) names the
     // mailbox the server refused, where a `To:` header may not.
     if label == "rcpt to" || label.ends_with(" rcpt to") {
@@ -462,6 +602,27 @@ fn own_addresses(mail: &Mail) -> Vec<String> {
     ["from", "to", "return-path", "reply-to"]
         .iter()
         .filter_map(|h| mail.header(h))
+        .flat_map(|v| {
+            address::find_all(v)
+                .map(|(_, _, a)| a.to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Message identifiers the notice and its headers name (RFC 5322 §3.6.4):
+/// `id-left@id-right` looks like an address, so a notice that repeats the
+/// original's Message-ID in its prose must not make it a recipient.
+fn message_ids(mail: &Mail, section: &str) -> Vec<String> {
+    let labelled = section.lines().filter_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        let name = name.trim().to_ascii_lowercase();
+        (name.ends_with("message-id") || name.ends_with("message id")).then_some(value)
+    });
+    ["message-id", "in-reply-to", "references"]
+        .iter()
+        .filter_map(|h| mail.header(h))
+        .chain(labelled)
         .flat_map(|v| {
             address::find_all(v)
                 .map(|(_, _, a)| a.to_string())
@@ -647,6 +808,28 @@ mod tests {
         assert!(continues_reply("<<< 550-5.1.1 first", "<<< 550 5.1.1 last"));
         assert!(!continues_reply("550 5.1.1 done", "550 5.1.1 next"));
         assert!(!continues_reply("550-first", "451 other"));
+    }
+
+    #[test]
+    fn the_returned_headers_name_no_recipient() {
+        let m = mail(
+            "Delivery failed.\n\nFailed address: anna@example.org\n\nReturn-Path: <bounces@news.example.com>\nMessage-ID: <wk19.a1b2@news.example.com>\nTo: bob@example.net\nSubject: Weekly\n",
+        );
+        let got = extract(&m, &Layout::default());
+        let recipients: Vec<&str> = got.iter().map(|f| f.recipient.as_str()).collect();
+        assert_eq!(recipients, ["anna@example.org"]);
+    }
+
+    #[test]
+    fn a_message_id_is_not_a_recipient() {
+        let m = mail(
+            "Your message <20240501.77ab@news.example.com> failed.\nMessage-ID: <20240501.77ab@news.example.com>\n",
+        );
+        assert!(
+            extract(&m, &Layout::default())
+                .iter()
+                .all(|f| !f.recipient.contains("77ab"))
+        );
     }
 
     #[test]
