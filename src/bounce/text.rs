@@ -498,6 +498,9 @@ const RECIPIENT_LABELS: &[&str] = &[
 
 fn anchor_in(line: &str, index: usize) -> Option<Anchor> {
     let trimmed = line.trim();
+    if let Some(a) = program_anchor(trimmed, index) {
+        return Some(a);
+    }
     let (start, end, addr) = address::find_all(trimmed).next()?;
     let before = trimmed[..start].trim();
     let after = trimmed[end..].trim_start_matches(['>', '\'', '"']);
@@ -594,6 +597,33 @@ fn expanded_from(rest: &str) -> Option<(&str, &str)> {
     let close = note.find(')')?;
     let (_, _, from) = address::find_all(&note[..close]).next()?;
     Some((from, note[close + 1..].trim()))
+}
+
+/// A delivery to a program (an alias `| /usr/bin/prog`: Postfix's local(8)
+/// and pipe(8), Sendmail's prog mailer) has no address of its own; the
+/// address on the list is the one it was expanded from: Postfix writes
+/// `<|/usr/bin/prog> (expanded from <info@example.org>): Command died with
+/// status 75: …`.
+fn program_anchor(trimmed: &str, index: usize) -> Option<Anchor> {
+    let rest = trimmed.strip_prefix('<').unwrap_or(trimmed);
+    let rest = rest.strip_prefix('"').unwrap_or(rest);
+    if !rest.starts_with('|') {
+        return None;
+    }
+    let lower = trimmed.to_ascii_lowercase();
+    let at = lower.find("(expanded from")?;
+    let after = &trimmed[at..];
+    let (_, end, addr) = address::find_all(after).next()?;
+    let tail = after[end..]
+        .trim_start_matches(['>', ')', ':', ' '])
+        .to_string();
+    Some(Anchor {
+        recipient: addr.to_string(),
+        original: None,
+        line: index,
+        tail,
+        strength: 3,
+    })
 }
 
 /// Addresses of the bounce itself (its sender and the address it returns to),
@@ -830,6 +860,20 @@ mod tests {
                 .iter()
                 .all(|f| !f.recipient.contains("77ab"))
         );
+    }
+
+    #[test]
+    fn a_failed_program_is_reported_for_the_address_it_was_expanded_from() {
+        let m = mail(
+            "<|/usr/local/bin/intake> (expanded from <support@example.org>): Command\n    died with status 75: \"/usr/local/bin/intake\"\n\n<anna@example.org>: host mx said: 550 User unknown\n",
+        );
+        let got = extract(&m, &Layout::default());
+        let support = got.iter().find(|f| f.recipient == "support@example.org");
+        assert!(
+            support.is_some_and(|f| f.diagnostic.contains("died with status 75")),
+            "{got:?}"
+        );
+        assert!(got.iter().any(|f| f.recipient == "anna@example.org"));
     }
 
     #[test]
