@@ -103,6 +103,23 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (Reason::OnHold, &["upstream error, please check"]),
     // Postfix's placeholder when it has no report to give: no error text at all.
     (Reason::Undefined, &["delivery report unavailable"]),
+    // X.400 non-delivery diagnostics as gateways write them (X.411
+    // NonDeliveryDiagnosticCode, RFC 2156 MIXER: "Reason 1
+    // (Unable-To-Transfer); Diagnostic 5 (Maximum-Time-Expired)"): the code's
+    // own name decides; "Diagnostic -1 (Unknown)" is no diagnostic at all,
+    // not an unknown user.
+    (Reason::Undefined, &["diagnostic -1 (unknown)"]),
+    (
+        Reason::UserUnknown,
+        &["(unrecognised-or-name)", "(unrecognized-or-name)"],
+    ),
+    (Reason::Expired, &["(maximum-time-expired)"]),
+    (Reason::SystemError, &["(mts-congestion)"]),
+    (Reason::NetworkError, &["(loop-detected)"]),
+    (
+        Reason::MesgTooBig,
+        &["(content-too-long)", "(size-constraint-violation)"],
+    ),
     // Texts that contain another reason's words but mean something else; they
     // must be consulted first.
     (
@@ -689,6 +706,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "unknown email",
             "undeliverable address",
             "recipient address unknown",
+            "user not known",
+            "recipient not known",
             // Exchange's NDR text for an address its directory lacks.
             "recipient name is not recognized",
         ],
@@ -710,6 +729,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "message size exceeded",
             "size exceeded",
             "maximum message size",
+            "maximum incoming message size",
         ],
     ),
     (
@@ -922,7 +942,9 @@ pub const PROVIDER_MAILBOX_REPLIES: &[&str] = &[
     // Yandex: "550 5.7.1 No such user!"
     "5.7.1 no such user!",
     // Yahoo (also for ymail.com, rocketmail.com): "554 delivery error: dd This
-    // user doesn't have a yahoo.com account"
+    // user doesn't have a yahoo.com account". The sentence alone, without
+    // Yahoo's "dd" reply prefix, also comes from other systems' notices and
+    // is not enough.
     "dd this user doesn't have a",
     // Microsoft 365 and Outlook.com: "550 5.1.10 RESOLVER.ADR.RecipientNotFound;
     // Recipient not found by SMTP address lookup"

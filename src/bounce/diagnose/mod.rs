@@ -487,6 +487,36 @@ mod tests {
         );
     }
 
+    /// X.400 diagnostics name their code (X.411, RFC 2156); generic address
+    /// words say less than a status about the address.
+    #[test]
+    fn x400_diagnostics_and_address_words_under_a_status() {
+        use Reason::*;
+        assert_eq!(
+            at(
+                None,
+                "Reason 1 (Unable-To-Transfer); Diagnostic -1 (Unknown)"
+            ),
+            Undefined
+        );
+        assert_eq!(
+            at(
+                None,
+                "Reason 1 (Unable-To-Transfer); Diagnostic 5 (Maximum-Time-Expired)"
+            ),
+            Expired
+        );
+        assert_eq!(
+            at(None, "550 5.2.1 <anna@example.org> is unknown here"),
+            Suspend
+        );
+        assert_eq!(at(None, "550 5.2.2 quota exceeded, unknown"), MailboxFull);
+        assert_eq!(
+            at(Some(SmtpCommand::RcptTo), "550 User not known"),
+            UserUnknown
+        );
+    }
+
     /// Cause: words read without what they refer to.
     #[test]
     fn words_are_read_with_their_referent() {

@@ -219,13 +219,21 @@ fn basis(e: &Evidence<'_>, action: Option<&str>) -> (Reason, Rule, Option<String
     if let Some(r) = e.fallback {
         return (r, Rule::FormatFallback, None);
     }
+    let from_status = status.and_then(|s| Some((reason_from_status(s)?, s)));
+    if let Some((r, words)) = generic_words_in(explanation(text)) {
+        // Generic words about the address ("unknown", "does not exist") say
+        // less than a status code about the same subject (x.1.1, x.2.1);
+        // words about a condition ("quota", "suspended", "spam") say more.
+        let about_the_address = r.group() == Group::Address;
+        if !(about_the_address && from_status.is_some()) {
+            return (r, Rule::GenericWords, Some(words.to_string()));
+        }
+    }
+    if let Some((r, s)) = from_status {
+        return (r, Rule::StatusCode, Some(s.to_string()));
+    }
     if let Some((r, words)) = generic_words_in(explanation(text)) {
         return (r, Rule::GenericWords, Some(words.to_string()));
-    }
-    if let Some(s) = status
-        && let Some(r) = reason_from_status(s)
-    {
-        return (r, Rule::StatusCode, Some(s.to_string()));
     }
     if let Some((r, words)) = default_text_in(text) {
         return (r, Rule::DefaultText, Some(words.to_string()));
