@@ -599,6 +599,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "no a or mx record",
             "neither mx nor a",
             "has no mx and no a",
+            // Exim: the domain's MX hosts do not resolve at all.
+            "all relevant mx records point to non-existent hosts",
+            "point to non-existent hosts",
             "unknown domain",
             "domain unknown",
             "domain doesn't exist",

@@ -921,3 +921,270 @@ fixture!(
         Some("554")
     )]
 );
+fixture!(
+    postfix_05,
+    "postfix-05.eml",
+    [(
+        "ben.carter@example.org",
+        "hard",
+        "userunknown",
+        Some("5.0.0"),
+        Some("550")
+    )]
+);
+fixture!(
+    sendmail_03,
+    "sendmail-03.eml",
+    [(
+        "chloe.martin@example.net",
+        "hard",
+        "userunknown",
+        Some("5.0.0"),
+        Some("550")
+    )]
+);
+fixture!(
+    exim_03,
+    "exim-03.eml",
+    [(
+        "daniel.weber@example.org",
+        "hard",
+        "userunknown",
+        None,
+        Some("550")
+    )]
+);
+fixture!(
+    postfix_06,
+    "postfix-06.eml",
+    [(
+        "emma.wright@example.net",
+        "soft",
+        "mesgtoobig",
+        Some("5.1.1"),
+        Some("552")
+    )]
+);
+fixture!(
+    exim_04,
+    "exim-04.eml",
+    [(
+        "felipe.costa@example.com",
+        "soft",
+        "suspend",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    sendmail_04,
+    "sendmail-04.eml",
+    [(
+        "hugo.lambert@example.org",
+        "soft",
+        "suspend",
+        Some("5.2.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    rfc3464_03,
+    "rfc3464-03.eml",
+    [(
+        "ivan.horvat@example.org",
+        "soft",
+        "speeding",
+        Some("4.7.1"),
+        Some("450")
+    )]
+);
+fixture!(
+    postfix_07,
+    "postfix-07.eml",
+    [(
+        "jana.novak@example.com",
+        "soft",
+        "systemfull",
+        Some("4.3.1"),
+        Some("452")
+    )]
+);
+fixture!(
+    sendmail_05,
+    "sendmail-05.eml",
+    [(
+        "karl.jensen@example.net",
+        "soft",
+        "contenterror",
+        Some("5.6.0"),
+        Some("552")
+    )]
+);
+fixture!(
+    office365_03,
+    "office365-03.eml",
+    [(
+        "board@tenant.example.org",
+        "soft",
+        "policyviolation",
+        Some("5.7.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    exim_05,
+    "exim-05.eml",
+    [(
+        "lucia.romano@example.org",
+        "soft",
+        "blocked",
+        Some("5.7.1"),
+        Some("554")
+    )]
+);
+fixture!(
+    x4_02,
+    "x4-02.eml",
+    [(
+        "marta.silva@example.net",
+        "soft",
+        "filtered",
+        None,
+        Some("550")
+    )]
+);
+fixture!(
+    exim_06,
+    "exim-06.eml",
+    [(
+        "nils.karlsson@example.com",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    x1_02,
+    "x1-02.eml",
+    [("oscar.lind@example.org", "soft", "filtered", None, None)]
+);
+fixture!(
+    rfc3464_02,
+    "rfc3464-02.eml",
+    [(
+        "paula.mendes@example.com",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    sendmail_06,
+    "sendmail-06.eml",
+    [(
+        "anna@mail.example.net",
+        "hard",
+        "userunknown",
+        Some("5.0.0"),
+        None
+    )]
+);
+fixture!(
+    postfix_08,
+    "postfix-08.eml",
+    [(
+        "quentin.roux@gardenclub.example",
+        "soft",
+        "networkerror",
+        Some("4.4.3"),
+        None
+    )]
+);
+fixture!(
+    postfix_09,
+    "postfix-09.eml",
+    [(
+        "rosa.vidal@example.net",
+        "soft",
+        "networkerror",
+        Some("4.4.3"),
+        None
+    )]
+);
+// Exim names the routing failure in its own words, with no SMTP exchange
+// and no code: the domain's MX hosts do not exist.
+#[test]
+fn exim_07() {
+    check_fixture(
+        "exim-07.eml",
+        &[Expect {
+            recipient: "sara.kim@nomx.example.org",
+            kind: "hard",
+            reason: "hostunknown",
+            status: None,
+            reply_code: None,
+        }],
+    );
+}
+fixture!(
+    rfc3464_04,
+    "rfc3464-04.eml",
+    [(
+        "tomas.ruiz@gone.example",
+        "hard",
+        "hostunknown",
+        Some("5.1.2"),
+        Some("550")
+    )]
+);
+fixture!(
+    qmail_03,
+    "qmail-03.eml",
+    [(
+        "uma.patel@example.net",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        None
+    )]
+);
+fixture!(
+    exim_08,
+    "exim-08.eml",
+    [("victor.hugo@example.com", "soft", "expired", None, None)]
+);
+fixture!(
+    postfix_10,
+    "postfix-10.eml",
+    [(
+        "wendy.clark@example.org",
+        "delivered",
+        "delivered",
+        Some("2.1.5"),
+        Some("250")
+    )]
+);
+fixture!(
+    opensmtpd_03,
+    "opensmtpd-03.eml",
+    [(
+        "xenia.popov@example.com",
+        "soft",
+        "authfailure",
+        Some("5.7.26"),
+        Some("550")
+    )]
+);
+fixture!(
+    postfix_11,
+    "postfix-11.eml",
+    [(
+        "yusuf.demir@example.net",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);

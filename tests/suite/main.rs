@@ -1,5 +1,6 @@
 //! The integration test suite, in one crate so it builds once.
 
+mod causes;
 mod clean;
 mod cli;
 mod common;
