@@ -95,27 +95,31 @@ pub fn extract(mail: &Mail, status_part: &str) -> Vec<RawFinding> {
 /// TO", a Sendmail `>>> RCPT To:` / `<<< 550` transcript, qmail's "does not
 /// like recipient", while the `Diagnostic-Code` holds the bare reply (RFC
 /// 3464 §2.3.6 leaves the stage out of it). When the diagnostic does not say,
-/// the stage is read from the lines of the prose about that recipient, and,
-/// when the report has a single recipient, from the whole notice before the
-/// returned message.
+/// the stage is read from the lines of the prose about that recipient (a
+/// one-recipient report's whole notice is read by `mta::refine_dsn`).
 fn stage_from_prose(mail: &Mail, raws: &mut [RawFinding]) {
-    if raws
-        .iter()
-        .all(|r| diagnose::find_command(&r.diagnostic).is_some())
+    // A one-recipient report's notice is read as a whole by
+    // `mta::refine_dsn`, with the layout of the family that wrote it.
+    if raws.len() < 2
+        || raws
+            .iter()
+            .all(|r| diagnose::find_command(&r.diagnostic).is_some())
     {
         return;
     }
     let notice = text::section(&mail.text, &text::Layout::default());
+    // Most notices name no stage at all: then there is nothing to look up.
+    if diagnose::find_command(notice).is_none() {
+        return;
+    }
     let mentions = Mentions::new(notice);
-    let single = raws.len() == 1;
     for raw in raws.iter_mut() {
         if diagnose::find_command(&raw.diagnostic).is_some() {
             continue;
         }
         raw.command = mentions
             .lines_about(&raw.recipient)
-            .and_then(|lines| diagnose::find_command(&lines))
-            .or_else(|| single.then(|| diagnose::find_command(notice)).flatten());
+            .and_then(|lines| diagnose::find_command(&lines));
     }
 }
 

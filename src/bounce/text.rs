@@ -326,8 +326,8 @@ fn is_returned_header(line: &str) -> bool {
     if name.is_empty() || name.starts_with([' ', '\t']) || !is_header_line(line) {
         return false;
     }
-    let name = name.to_ascii_lowercase();
-    name.starts_with("x-") || FIELDS.contains(&name.as_str())
+    (name.len() > 2 && name.as_bytes()[..2].eq_ignore_ascii_case(b"x-"))
+        || FIELDS.iter().any(|f| f.eq_ignore_ascii_case(name))
 }
 
 /// Sentences a notice says to its reader that are not the error: advice
@@ -360,9 +360,12 @@ fn is_advice_or_footer(line: &str) -> bool {
         "virus-free",
         "powered by",
     ];
-    let lower = line.trim().to_ascii_lowercase();
-    let says =
-        OPENERS.iter().any(|o| lower.starts_with(o)) || FOOTERS.iter().any(|f| lower.contains(f));
+    static FOOTER_SET: LazyLock<MarkerSet> = LazyLock::new(|| MarkerSet::new(FOOTERS));
+    let trimmed = line.trim().as_bytes();
+    let says = OPENERS
+        .iter()
+        .any(|o| trimmed.len() >= o.len() && trimmed[..o.len()].eq_ignore_ascii_case(o.as_bytes()))
+        || FOOTER_SET.any(line);
     says && !carries_a_code(line)
 }
 
@@ -439,8 +442,8 @@ fn header_block_lines(lines: &[&str]) -> Vec<bool> {
             let l = lines[end];
             if is_header_line(l) {
                 fields += 1;
-                let name = l.split(':').next().unwrap_or("").to_ascii_lowercase();
-                trace |= TRACE.contains(&name.as_str());
+                let name = l.split(':').next().unwrap_or("");
+                trace |= TRACE.iter().any(|t| t.eq_ignore_ascii_case(name));
             } else if !(end > start && l.starts_with([' ', '\t']) && !l.trim().is_empty()) {
                 break;
             }
@@ -644,10 +647,14 @@ fn own_addresses(mail: &Mail) -> Vec<String> {
 /// `id-left@id-right` looks like an address, so a notice that repeats the
 /// original's Message-ID in its prose must not make it a recipient.
 fn message_ids(mail: &Mail, section: &str) -> Vec<String> {
+    let ends_with = |name: &str, suffix: &str| {
+        name.len() >= suffix.len()
+            && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
     let labelled = section.lines().filter_map(|l| {
         let (name, value) = l.split_once(':')?;
-        let name = name.trim().to_ascii_lowercase();
-        (name.ends_with("message-id") || name.ends_with("message id")).then_some(value)
+        let name = name.trim();
+        (ends_with(name, "message-id") || ends_with(name, "message id")).then_some(value)
     });
     ["message-id", "in-reply-to", "references"]
         .iter()
