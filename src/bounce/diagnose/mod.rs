@@ -515,6 +515,14 @@ mod tests {
             at(Some(SmtpCommand::RcptTo), "550 User not known"),
             UserUnknown
         );
+        // Gmail's published text under its "Address not found" headline.
+        assert_eq!(
+            at(
+                None,
+                "Address not found. Your message wasn't delivered to anna@nodomain.example because the domain nodomain.example couldn't be found."
+            ),
+            HostUnknown
+        );
     }
 
     /// Cause: words read without what they refer to.

@@ -362,7 +362,12 @@ fn host_named_for_spam(f: &Facts<'_, '_>) -> Option<Reason> {
 }
 
 static DOMAIN_MISSING_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[\s<(\[])(?:[a-z0-9-]+\.)+[a-z]{2,}>?\s+does not exist")
+    // "example.com does not exist" (Sendmail, Exim), and Gmail's published
+    // "because the domain example.com couldn't be found" under its "Address
+    // not found" headline.
+    Regex::new(
+        r"(?i)(?:(?:^|[\s<(\[])(?:[a-z0-9-]+\.)+[a-z]{2,}>?\s+does not exist|the domain (?:[a-z0-9-]+\.)+[a-z]{2,} (?:couldn't|could not|cannot|can't) be found)",
+    )
         .unwrap_or_else(|_| unreachable_regex())
 });
 
