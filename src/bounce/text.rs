@@ -339,13 +339,24 @@ fn anchor_in(line: &str, index: usize) -> Option<Anchor> {
     if label.ends_with("rcpt to") || label.ends_with("rcpt to:") {
         return Some(make(1, trimmed));
     }
+    // An address the prose introduces as the sender ("not accepting mail
+    // from X", "MAIL FROM:<X>", "envelope sender X") is the originator, the
+    // RFC 5321 reverse-path: never the failed recipient. An alias note
+    // ("(generated from X)", "(expanded from X)": Exim, Sendmail, Postfix)
+    // names the address that was sent to, not a sender.
+    let last_word = label.rsplit(char::is_whitespace).next().unwrap_or("");
+    let alias_note = label.ends_with("generated from") || label.ends_with("expanded from");
+    if !alias_note && (last_word.ends_with("from") || last_word.ends_with("sender")) {
+        return None;
+    }
     Some(make(0, trimmed))
 }
 
-/// Addresses of the bounce itself (its sender and the address it returns to),
-/// which are never the failed recipient.
+/// Addresses of the bounce itself (its sender and the address it returns to)
+/// and of the mailing list it returns to, which are never the failed
+/// recipient.
 fn own_addresses(mail: &Mail) -> Vec<String> {
-    ["from", "to", "return-path", "reply-to"]
+    let mut own: Vec<String> = ["from", "to", "return-path", "reply-to"]
         .iter()
         .filter_map(|h| mail.header(h))
         .flat_map(|v| {
@@ -353,7 +364,9 @@ fn own_addresses(mail: &Mail) -> Vec<String> {
                 .map(|(_, _, a)| a.to_string())
                 .collect::<Vec<_>>()
         })
-        .collect()
+        .collect();
+    own.extend(super::listaddr::list_addresses(mail));
+    own
 }
 
 /// Where a notification mentions each address, found in one pass: a DSN's
@@ -513,6 +526,27 @@ mod tests {
             quoted_original(text),
             Some("From: a@example.com\nSubject: Hi")
         );
+    }
+
+    #[test]
+    fn an_address_introduced_as_the_sender_is_not_a_recipient() {
+        assert!(anchor_in("not accepting mail from news@lists.example.org:", 0).is_none());
+        assert!(anchor_in("Envelope sender bounces@example.com", 0).is_none());
+        // An alias note names the address that was sent to.
+        let note = anchor_in("    (generated from anna@example.org)", 0);
+        assert_eq!(note.map(|a| a.recipient), Some("anna@example.org".into()));
+    }
+
+    #[test]
+    fn the_lists_own_addresses_are_not_recipients() {
+        let m = Mail {
+            headers: vec![("to".into(), "talk-bounces@lists.example.org".into())],
+            text: "Delivery failed:\n\ntalk@lists.example.org\n<anna@example.org>: 550 5.1.1 User unknown\n".into(),
+            ..Mail::default()
+        };
+        let got = extract(&m, &Layout::default());
+        let recipients: Vec<&str> = got.iter().map(|f| f.recipient.as_str()).collect();
+        assert_eq!(recipients, ["anna@example.org"]);
     }
 
     #[test]

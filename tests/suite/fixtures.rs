@@ -921,3 +921,15 @@ fixture!(
         Some("554")
     )]
 );
+fixture!(listpost_01, "listpost-01.eml", []);
+fixture!(
+    listpost_02,
+    "listpost-02.eml",
+    [(
+        "omar.haddad@example.net",
+        "soft",
+        "blocked",
+        Some("5.7.1"),
+        Some("550")
+    )]
+);

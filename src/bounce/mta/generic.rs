@@ -3,6 +3,7 @@
 
 use super::signs::{from_has, has_header, subject_has, text_has};
 use super::{Layout, Mail, MtaFamily, RawFinding, address, text};
+use crate::bounce::listaddr;
 
 /// Subjects that bounces use (lower case, substring).
 const BOUNCE_SUBJECTS: &[&str] = &[
@@ -112,7 +113,7 @@ impl MtaFamily for Generic {
 }
 
 /// When the prose names nobody: `X-Failed-Recipients`, then a VERP address,
-/// then the returned original's `To`.
+/// then the returned original's `To` when it is not the list's own address.
 pub fn fallback_recipients(mail: &Mail, layout: &Layout) -> Vec<RawFinding> {
     let diagnostic = text::section(&mail.text, layout).to_string();
     let mut recipients: Vec<String> = mail
@@ -128,9 +129,13 @@ pub fn fallback_recipients(mail: &Mail, layout: &Layout) -> Vec<RawFinding> {
     {
         recipients.push(verp);
     }
+    // The original's `To`, unless it is the list's posting address (a
+    // mailing to a list names the list there, not the subscriber).
     if recipients.is_empty() {
         let original = crate::bounce::original::extract(mail);
-        if let Some(to) = original.to.as_deref().and_then(address::first) {
+        if let Some(to) = original.to.as_deref().and_then(address::first)
+            && !listaddr::is_list_address(&listaddr::list_addresses(mail), &to)
+        {
             recipients.push(to);
         }
     }

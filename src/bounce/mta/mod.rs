@@ -175,9 +175,14 @@ pub static FAMILIES: &[&dyn MtaFamily] = &[
 /// finds recipients decides.
 pub fn extract(mail: &Mail) -> Option<(&'static str, Vec<RawFinding>)> {
     let signals = generic::has_bounce_signals(mail);
+    let mut list: Option<Vec<String>> = None;
     for family in FAMILIES {
         if (signals || family.self_evident()) && family.detect(mail) {
             let mut found = family.extract(mail);
+            // The mailing list's own addresses are never a failed recipient,
+            // whichever reader named them (see `listaddr`).
+            let list = list.get_or_insert_with(|| super::listaddr::list_addresses(mail));
+            found.retain(|f| !super::listaddr::is_list_address(list, &f.recipient));
             if !found.is_empty() {
                 let own_lookup = from_own_lookup_system(mail);
                 for raw in &mut found {
