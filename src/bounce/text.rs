@@ -58,14 +58,28 @@ pub const ORIGINAL_MARKERS: &[&str] = &[
     "------- returned message",
     "message text follows",
     "----- returned message",
+    // demon.net's Exim 2: "---- START OF RETURNED MESSAGE ----".
+    "start of returned message",
+    // Exim 2: "Here is a copy of the first part of the message, including
+    // all headers."
+    "here is a copy of the first part of the message",
+    // Vade Secure's notice: "Original message details:" then a summary.
+    "original message details",
 ];
 
 static ORIGINAL: LazyLock<MarkerSet> = LazyLock::new(|| MarkerSet::new(ORIGINAL_MARKERS));
 
-/// The header block of an original message quoted after a marker line.
+/// The header block of an original message quoted after a marker line: the
+/// first marker that a header block follows (a notice may print a summary
+/// after one marker and the headers after another).
 pub fn quoted_original(text: &str) -> Option<&str> {
-    let (_, marker_end, _) = ORIGINAL.first(text)?;
-    let after = &text[marker_end..];
+    ORIGINAL
+        .all(text)
+        .take(8)
+        .find_map(|(_, marker_end, _)| headers_after(&text[marker_end..]))
+}
+
+fn headers_after(after: &str) -> Option<&str> {
     let after = &after[after.find('\n').map_or(after.len(), |i| i + 1)..];
     // Skip blank lines and the MIME headers of an embedded part.
     let start = after
@@ -119,11 +133,13 @@ fn section_of<'a>(text: &'a str, layout: &Layout) -> &'a str {
         .map(|i| lower[i..].find('\n').map_or(text.len(), |e| i + e + 1))
         .unwrap_or(0);
     let original = ORIGINAL.first(&text[start..]).map(|(i, _, _)| start + i);
+    let quoted_headers = quoted_header_block(&text[start..]).map(|i| start + i);
     let end = layout
         .end
         .iter()
         .filter_map(|m| find(&lower[start..], m).map(|i| start + i))
         .chain(original)
+        .chain(quoted_headers)
         .min()
         .unwrap_or(text.len());
     // Cut back to the start of the marker line.
@@ -131,6 +147,21 @@ fn section_of<'a>(text: &'a str, layout: &Layout) -> &'a str {
         .rfind('\n')
         .map_or(start.min(end), |i| i.max(start));
     &text[start..end.max(start)]
+}
+
+/// Where a message's header block starts in a notice that quotes it with no
+/// marker line: after a blank line, at column 0, a `Received:` or
+/// `Return-Path:` field (RFC 5321 §4.4: the trace fields an MTA puts first)
+/// and at least one more header line. Its addresses are the original's, not
+/// failed recipients.
+fn quoted_header_block(text: &str) -> Option<usize> {
+    memchr::memmem::find_iter(text.as_bytes(), b"\n\n").find_map(|blank| {
+        let at = blank + 2;
+        let rest = text.get(at..)?;
+        let head = rest.get(..12).unwrap_or(rest).to_ascii_lowercase();
+        let trace = head.starts_with("received:") || head.starts_with("return-path:");
+        (trace && looks_like_headers(super::message::header_block(rest))).then_some(at)
+    })
 }
 
 /// One recipient line found in a notification, with its error text.
@@ -522,6 +553,26 @@ mod tests {
     #[test]
     fn the_original_is_found_after_its_marker() {
         let text = "oops\n------ This is a copy of the message, including all the headers. ------\n\nFrom: a@example.com\nSubject: Hi\n\nbody";
+        assert_eq!(
+            quoted_original(text),
+            Some("From: a@example.com\nSubject: Hi")
+        );
+    }
+
+    #[test]
+    fn wrapped_boilerplate_and_unmarked_quoted_headers_end_the_section() {
+        let text = "Delivery failed for:\n\n  anna@example.org\n\nReceived: from a.example.net\n\tby b.example.net\nFrom: news@example.com\n\n  bo@example.org\n";
+        let section = section(text, &Layout::default());
+        assert!(section.contains("anna@example.org"), "{section}");
+        assert!(!section.contains("bo@example.org"), "{section}");
+        // One header line after a blank line is prose, not a header block.
+        let prose = "Reason:\n\nReceived: too late\n\nanna@example.org\n";
+        assert!(section_of(prose, &Layout::default()).contains("anna@"));
+    }
+
+    #[test]
+    fn a_summary_after_one_marker_does_not_hide_the_headers_after_another() {
+        let text = "Original message details:\n\n\t* From: a@example.com\n\nOriginal message headers:\n\nFrom: a@example.com\nSubject: Hi\n\nbody";
         assert_eq!(
             quoted_original(text),
             Some("From: a@example.com\nSubject: Hi")

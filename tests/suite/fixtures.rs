@@ -933,3 +933,19 @@ fixture!(
         Some("550")
     )]
 );
+fixture!(
+    exim_03,
+    "exim-03.eml",
+    [("ingrid.holm@example.net", "soft", "mailboxfull", None, None)]
+);
+fixture!(
+    quoted_01,
+    "quoted-01.eml",
+    [(
+        "tomas.novak@werkstatt.example.org",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
