@@ -312,14 +312,16 @@ fn anchor_in(line: &str, index: usize) -> Option<Anchor> {
     let trimmed = line.trim();
     let (start, end, addr) = address::find_all(trimmed).next()?;
     let before = trimmed[..start].trim();
-    let after = trimmed[end..].trim_start_matches(['>', '\'', '"']);
+    // `<a@b>`, `"a@b"`, `'a@b'`, and `[a@b]` (Vade Secure's "* [a@b]: 550 …"
+    // list): the brackets and quotes around the address are not text.
+    let after = trimmed[end..].trim_start_matches(['>', '\'', '"', ']']);
     let make = |strength: u8, tail: &str| Anchor {
         recipient: addr.to_string(),
         line: index,
         tail: tail.trim().to_string(),
         strength,
     };
-    let before_plain = before.trim_end_matches(['<', '"', '\'', '(']).trim();
+    let before_plain = before.trim_end_matches(['<', '"', '\'', '(', '[']).trim();
     // The address alone on its line, maybe in brackets, maybe with a colon or
     // an "(expanded from …)" note.
     if before_plain.is_empty() || before_plain == "*" || before_plain == "-" {
@@ -557,6 +559,17 @@ mod tests {
             quoted_original(text),
             Some("From: a@example.com\nSubject: Hi")
         );
+    }
+
+    #[test]
+    fn an_address_in_square_brackets_is_a_recipient_line() {
+        let a = anchor_in(
+            "\t* [anna@example.org]: 550 anna@example.org...User unknown",
+            0,
+        );
+        let a = a.unwrap_or_else(|| panic!("no anchor"));
+        assert_eq!((a.recipient.as_str(), a.strength), ("anna@example.org", 3));
+        assert!(a.tail.starts_with("550"), "{}", a.tail);
     }
 
     #[test]

@@ -949,3 +949,25 @@ fixture!(
         Some("550")
     )]
 );
+fixture!(
+    exchange2003_02,
+    "exchange2003-02.eml",
+    [(
+        "karin.blom@hub.example.org",
+        "hard",
+        "userunknown",
+        None,
+        None
+    )]
+);
+fixture!(
+    bracketed_01,
+    "bracketed-01.eml",
+    [(
+        "pavel.dvorak@example.net",
+        "soft",
+        "mailboxfull",
+        None,
+        Some("552")
+    )]
+);
