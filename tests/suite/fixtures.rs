@@ -971,3 +971,47 @@ fixture!(
         Some("552")
     )]
 );
+fixture!(
+    report_01,
+    "report-01.eml",
+    [(
+        "claire.martin@mairie.example.org",
+        "undetermined",
+        "onhold",
+        None,
+        None
+    )]
+);
+fixture!(
+    daemonpath_01,
+    "daemonpath-01.eml",
+    [(
+        "sven.olsen@rathaus.example.net",
+        "soft",
+        "mailboxfull",
+        None,
+        None
+    )]
+);
+fixture!(
+    ndr_01,
+    "ndr-01.eml",
+    [(
+        "ulla.berg@verein.example.org",
+        "undetermined",
+        "onhold",
+        None,
+        None
+    )]
+);
+fixture!(
+    mdaemon_02,
+    "mdaemon-02.eml",
+    [(
+        "mira.jung@hafen.example.net",
+        "soft",
+        "filtered",
+        None,
+        None
+    )]
+);
