@@ -158,8 +158,12 @@ fn quoted_header_block(text: &str) -> Option<usize> {
     memchr::memmem::find_iter(text.as_bytes(), b"\n\n").find_map(|blank| {
         let at = blank + 2;
         let rest = text.get(at..)?;
-        let head = rest.get(..12).unwrap_or(rest).to_ascii_lowercase();
-        let trace = head.starts_with("received:") || head.starts_with("return-path:");
+        let starts = |name: &[u8]| {
+            rest.as_bytes()
+                .get(..name.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(name))
+        };
+        let trace = starts(b"received:") || starts(b"return-path:");
         (trace && looks_like_headers(super::message::header_block(rest))).then_some(at)
     })
 }
