@@ -63,7 +63,8 @@ pub const ORIGINAL_MARKERS: &[&str] = &[
     // Exim 2: "Here is a copy of the first part of the message, including
     // all headers."
     "here is a copy of the first part of the message",
-    // Vade Secure's notice: "Original message details:" then a summary.
+    // A heading that introduces a summary of the original (its From, To and
+    // Subject), like "original message headers" introduces its headers.
     "original message details",
 ];
 
@@ -316,8 +317,8 @@ fn anchor_in(line: &str, index: usize) -> Option<Anchor> {
     let trimmed = line.trim();
     let (start, end, addr) = address::find_all(trimmed).next()?;
     let before = trimmed[..start].trim();
-    // `<a@b>`, `"a@b"`, `'a@b'`, and `[a@b]` (Vade Secure's "* [a@b]: 550 …"
-    // list): the brackets and quotes around the address are not text.
+    // `<a@b>`, `"a@b"`, `'a@b'`, and `[a@b]` ("* [a@b]: 550 …" lists): the
+    // brackets and quotes around the address delimit it, they are not text.
     let after = trimmed[end..].trim_start_matches(['>', '\'', '"', ']']);
     let make = |strength: u8, tail: &str| Anchor {
         recipient: addr.to_string(),
