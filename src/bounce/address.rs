@@ -23,8 +23,31 @@ pub fn find_all(text: &str) -> impl Iterator<Item = (usize, usize, &str)> {
         let trimmed_start = s.trim_start_matches(['.', '\'', '`']);
         let start = start + (s.len() - trimmed_start.len());
         let s = trimmed_start.trim_end_matches(['.', '-']);
+        let (start, s) = without_dda_type(text, start, s);
         plausible(s).then_some((start, start + s.len(), s))
     })
+}
+
+/// Domain-defined attribute types that carry an Internet address inside an
+/// X.400 O/R address (RFC 2156 §4.2's `RFC-822` DDA; Microsoft Exchange
+/// writes `SMTP`), lower case with their `=`.
+const DDA_TYPES: &[&str] = &["smtp=", "rfc-822=", "rfc822="];
+
+/// In an X.400 O/R address (`c=US;a= ;p=Org;dda:SMTP=user@host`) the token
+/// after `dda:` starts with the attribute's type, which is not part of the
+/// address. Only there: elsewhere `smtp=` may begin a real local part (VERP).
+fn without_dda_type<'t>(text: &'t str, start: usize, s: &'t str) -> (usize, &'t str) {
+    let after_dda = text
+        .get(..start)
+        .and_then(|b| b.get(b.len().saturating_sub(4)..))
+        .is_some_and(|tail| tail.eq_ignore_ascii_case("dda:"));
+    if !after_dda {
+        return (start, s);
+    }
+    DDA_TYPES
+        .iter()
+        .find(|t| s.get(..t.len()).is_some_and(|p| p.eq_ignore_ascii_case(t)))
+        .map_or((start, s), |t| (start + t.len(), &s[t.len()..]))
 }
 
 /// Characters of scripts written without spaces (CJK, fullwidth forms).
@@ -93,7 +116,12 @@ fn plausible(addr: &str) -> bool {
     let Some((local, domain)) = addr.rsplit_once('@') else {
         return false;
     };
+    // An address elided with an ellipsis ("david...@gmail.com", as Google
+    // Groups and list archives show addresses, and as redacted reports
+    // carry them) names nobody. Two dots stay: legacy Japanese mobile
+    // addresses end in "..".
     !local.is_empty()
+        && !local.ends_with("...")
         && local.len() <= 128
         && domain.contains('.')
         && !domain.starts_with('.')
@@ -165,6 +193,32 @@ mod tests {
         assert_eq!(
             first("ユーザー@例え.jp").as_deref(),
             Some("ユーザー@例え.jp")
+        );
+    }
+
+    #[test]
+    fn an_x400_address_names_its_internet_address() {
+        assert_eq!(
+            first("c=US;a= ;p=Org;o=Hub;dda:SMTP=anna@example.com; on Fri").as_deref(),
+            Some("anna@example.com")
+        );
+        assert_eq!(
+            first("c=DE;a=x;p=y;dda:RFC-822=bo@example.org").as_deref(),
+            Some("bo@example.org")
+        );
+        // Outside an O/R address the text is kept as written.
+        assert_eq!(
+            first("bounce-smtp=x@example.net").as_deref(),
+            Some("bounce-smtp=x@example.net")
+        );
+    }
+
+    #[test]
+    fn an_elided_address_names_nobody() {
+        assert_eq!(first("Final-Recipient: rfc822; david...@example.com"), None);
+        assert_eq!(
+            first("<taro..@docomo.example>").as_deref(),
+            Some("taro..@docomo.example")
         );
     }
 

@@ -40,6 +40,14 @@ impl MarkerSet {
             .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
     }
 
+    /// Start, end and index of every phrase found in `text`, in order.
+    pub fn all<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, usize, usize)> + 't {
+        self.automaton
+            .iter()
+            .flat_map(move |a| a.find_iter(text))
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+    }
+
     /// True when any phrase occurs in `text`.
     pub fn any(&self, text: &str) -> bool {
         self.first(text).is_some()

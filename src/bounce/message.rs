@@ -36,6 +36,9 @@ pub struct Mail {
     pub embedded_report: Option<String>,
     /// `text` in ASCII lower case, made once for the many signature searches.
     pub(crate) lower: std::sync::OnceLock<String>,
+    /// `lower` with every run of white space made one space, for signatures
+    /// that a notice wrapped across lines.
+    pub(crate) collapsed: std::sync::OnceLock<String>,
 }
 
 impl Mail {
@@ -58,6 +61,21 @@ impl Mail {
     /// The notification text in ASCII lower case (computed once).
     pub fn lower_text(&self) -> &str {
         self.lower.get_or_init(|| self.text.to_ascii_lowercase())
+    }
+
+    /// The notification text in ASCII lower case with each run of white
+    /// space (line ends included) made one space (computed once).
+    pub fn collapsed_lower_text(&self) -> &str {
+        self.collapsed.get_or_init(|| {
+            let mut out = String::with_capacity(self.text.len());
+            for word in self.lower_text().split_ascii_whitespace() {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+            out
+        })
     }
 
     pub fn subject(&self) -> &str {

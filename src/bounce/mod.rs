@@ -13,6 +13,7 @@ pub mod autoreply;
 pub mod date;
 pub mod diagnose;
 pub mod dsn;
+pub mod listaddr;
 pub mod markers;
 pub mod message;
 pub mod mta;

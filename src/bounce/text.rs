@@ -58,14 +58,29 @@ pub const ORIGINAL_MARKERS: &[&str] = &[
     "------- returned message",
     "message text follows",
     "----- returned message",
+    // demon.net's Exim 2: "---- START OF RETURNED MESSAGE ----".
+    "start of returned message",
+    // Exim 2: "Here is a copy of the first part of the message, including
+    // all headers."
+    "here is a copy of the first part of the message",
+    // A heading that introduces a summary of the original (its From, To and
+    // Subject), like "original message headers" introduces its headers.
+    "original message details",
 ];
 
 static ORIGINAL: LazyLock<MarkerSet> = LazyLock::new(|| MarkerSet::new(ORIGINAL_MARKERS));
 
-/// The header block of an original message quoted after a marker line.
+/// The header block of an original message quoted after a marker line: the
+/// first marker that a header block follows (a notice may print a summary
+/// after one marker and the headers after another).
 pub fn quoted_original(text: &str) -> Option<&str> {
-    let (_, marker_end, _) = ORIGINAL.first(text)?;
-    let after = &text[marker_end..];
+    ORIGINAL
+        .all(text)
+        .take(8)
+        .find_map(|(_, marker_end, _)| headers_after(&text[marker_end..]))
+}
+
+fn headers_after(after: &str) -> Option<&str> {
     let after = &after[after.find('\n').map_or(after.len(), |i| i + 1)..];
     // Skip blank lines and the MIME headers of an embedded part.
     let start = after
@@ -119,11 +134,13 @@ fn section_of<'a>(text: &'a str, layout: &Layout) -> &'a str {
         .map(|i| lower[i..].find('\n').map_or(text.len(), |e| i + e + 1))
         .unwrap_or(0);
     let original = ORIGINAL.first(&text[start..]).map(|(i, _, _)| start + i);
+    let quoted_headers = quoted_header_block(&text[start..]).map(|i| start + i);
     let end = layout
         .end
         .iter()
         .filter_map(|m| find(&lower[start..], m).map(|i| start + i))
         .chain(original)
+        .chain(quoted_headers)
         .min()
         .unwrap_or(text.len());
     // Cut back to the start of the marker line.
@@ -131,6 +148,25 @@ fn section_of<'a>(text: &'a str, layout: &Layout) -> &'a str {
         .rfind('\n')
         .map_or(start.min(end), |i| i.max(start));
     &text[start..end.max(start)]
+}
+
+/// Where a message's header block starts in a notice that quotes it with no
+/// marker line: after a blank line, at column 0, a `Received:` or
+/// `Return-Path:` field (RFC 5321 §4.4: the trace fields an MTA puts first)
+/// and at least one more header line. Its addresses are the original's, not
+/// failed recipients.
+fn quoted_header_block(text: &str) -> Option<usize> {
+    memchr::memmem::find_iter(text.as_bytes(), b"\n\n").find_map(|blank| {
+        let at = blank + 2;
+        let rest = text.get(at..)?;
+        let starts = |name: &[u8]| {
+            rest.as_bytes()
+                .get(..name.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(name))
+        };
+        let trace = starts(b"received:") || starts(b"return-path:");
+        (trace && looks_like_headers(super::message::header_block(rest))).then_some(at)
+    })
 }
 
 /// One recipient line found in a notification, with its error text.
@@ -506,7 +542,9 @@ fn anchor_in(line: &str, index: usize) -> Option<Anchor> {
     }
     let (start, end, addr) = address::find_all(trimmed).next()?;
     let before = trimmed[..start].trim();
-    let after = trimmed[end..].trim_start_matches(['>', '\'', '"']);
+    // `<a@b>`, `"a@b"`, `'a@b'`, and `[a@b]` ("* [a@b]: 550 …" lists): the
+    // brackets and quotes around the address delimit it, they are not text.
+    let after = trimmed[end..].trim_start_matches(['>', '\'', '"', ']']);
     let make = |strength: u8, tail: &str, original: Option<String>| Anchor {
         recipient: addr.to_string(),
         original,
@@ -514,7 +552,7 @@ fn anchor_in(line: &str, index: usize) -> Option<Anchor> {
         tail: tail.trim().to_string(),
         strength,
     };
-    let before_plain = before.trim_end_matches(['<', '"', '\'', '(']).trim();
+    let before_plain = before.trim_end_matches(['<', '"', '\'', '(', '[']).trim();
     // The address alone on its line, maybe in brackets, maybe with a colon or
     // an "(expanded from …)" note.
     if before_plain.is_empty() || before_plain == "*" || before_plain == "-" {
@@ -590,6 +628,16 @@ fn anchor_in(line: &str, index: usize) -> Option<Anchor> {
     if label.ends_with("rcpt to") || label.ends_with("rcpt to:") {
         return Some(make(1, trimmed));
     }
+    // An address the prose introduces as the sender ("not accepting mail
+    // from X", "MAIL FROM:<X>", "envelope sender X") is the originator, the
+    // RFC 5321 reverse-path: never the failed recipient. An alias note
+    // ("(generated from X)", "(expanded from X)": Exim, Sendmail, Postfix)
+    // names the address that was sent to, not a sender.
+    let last_word = label.rsplit(char::is_whitespace).next().unwrap_or("");
+    let alias_note = label.ends_with("generated from") || label.ends_with("expanded from");
+    if !alias_note && (last_word.ends_with("from") || last_word.ends_with("sender")) {
+        return None;
+    }
     Some(make(0, trimmed))
 }
 
@@ -629,10 +677,11 @@ fn program_anchor(trimmed: &str, index: usize) -> Option<Anchor> {
     })
 }
 
-/// Addresses of the bounce itself (its sender and the address it returns to),
-/// which are never the failed recipient.
+/// Addresses of the bounce itself (its sender and the address it returns to)
+/// and of the mailing list it returns to, which are never the failed
+/// recipient.
 fn own_addresses(mail: &Mail) -> Vec<String> {
-    ["from", "to", "return-path", "reply-to"]
+    let mut own: Vec<String> = ["from", "to", "return-path", "reply-to"]
         .iter()
         .filter_map(|h| mail.header(h))
         .flat_map(|v| {
@@ -640,7 +689,9 @@ fn own_addresses(mail: &Mail) -> Vec<String> {
                 .map(|(_, _, a)| a.to_string())
                 .collect::<Vec<_>>()
         })
-        .collect()
+        .collect();
+    own.extend(super::listaddr::list_addresses(mail));
+    own
 }
 
 /// Message identifiers the notice and its headers name (RFC 5322 §3.6.4):
@@ -852,6 +903,58 @@ mod tests {
         let m = mail(
             "Delivery failed.\n\nFailed address: anna@example.org\n\nReturn-Path: <bounces@news.example.com>\nMessage-ID: <wk19.a1b2@news.example.com>\nTo: bob@example.net\nSubject: Weekly\n",
         );
+        let got = extract(&m, &Layout::default());
+        let recipients: Vec<&str> = got.iter().map(|f| f.recipient.as_str()).collect();
+        assert_eq!(recipients, ["anna@example.org"]);
+    }
+
+    #[test]
+    fn an_address_in_square_brackets_is_a_recipient_line() {
+        let a = anchor_in(
+            "\t* [anna@example.org]: 550 anna@example.org...User unknown",
+            0,
+        );
+        let a = a.unwrap_or_else(|| panic!("no anchor"));
+        assert_eq!((a.recipient.as_str(), a.strength), ("anna@example.org", 3));
+        assert!(a.tail.starts_with("550"), "{}", a.tail);
+    }
+
+    #[test]
+    fn wrapped_boilerplate_and_unmarked_quoted_headers_end_the_section() {
+        let text = "Delivery failed for:\n\n  anna@example.org\n\nReceived: from a.example.net\n\tby b.example.net\nFrom: news@example.com\n\n  bo@example.org\n";
+        let section = section(text, &Layout::default());
+        assert!(section.contains("anna@example.org"), "{section}");
+        assert!(!section.contains("bo@example.org"), "{section}");
+        // One header line after a blank line is prose, not a header block.
+        let prose = "Reason:\n\nReceived: too late\n\nanna@example.org\n";
+        assert!(section_of(prose, &Layout::default()).contains("anna@"));
+    }
+
+    #[test]
+    fn a_summary_after_one_marker_does_not_hide_the_headers_after_another() {
+        let text = "Original message details:\n\n\t* From: a@example.com\n\nOriginal message headers:\n\nFrom: a@example.com\nSubject: Hi\n\nbody";
+        assert_eq!(
+            quoted_original(text),
+            Some("From: a@example.com\nSubject: Hi")
+        );
+    }
+
+    #[test]
+    fn an_address_introduced_as_the_sender_is_not_a_recipient() {
+        assert!(anchor_in("not accepting mail from news@lists.example.org:", 0).is_none());
+        assert!(anchor_in("Envelope sender bounces@example.com", 0).is_none());
+        // An alias note names the address that was sent to.
+        let note = anchor_in("    (generated from anna@example.org)", 0);
+        assert_eq!(note.map(|a| a.recipient), Some("anna@example.org".into()));
+    }
+
+    #[test]
+    fn the_lists_own_addresses_are_not_recipients() {
+        let m = Mail {
+            headers: vec![("to".into(), "talk-bounces@lists.example.org".into())],
+            text: "Delivery failed:\n\ntalk@lists.example.org\n<anna@example.org>: 550 5.1.1 User unknown\n".into(),
+            ..Mail::default()
+        };
         let got = extract(&m, &Layout::default());
         let recipients: Vec<&str> = got.iter().map(|f| f.recipient.as_str()).collect();
         assert_eq!(recipients, ["anna@example.org"]);

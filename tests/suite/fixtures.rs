@@ -1188,3 +1188,97 @@ fixture!(
         Some("550")
     )]
 );
+fixture!(
+    listpost_02,
+    "listpost-02.eml",
+    [(
+        "omar.haddad@example.net",
+        "soft",
+        "blocked",
+        Some("5.7.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    exim_09,
+    "exim-09.eml",
+    [("ingrid.holm@example.net", "soft", "mailboxfull", None, None)]
+);
+fixture!(
+    quoted_01,
+    "quoted-01.eml",
+    [(
+        "tomas.novak@werkstatt.example.org",
+        "hard",
+        "userunknown",
+        Some("5.1.1"),
+        Some("550")
+    )]
+);
+fixture!(
+    exchange2003_02,
+    "exchange2003-02.eml",
+    [(
+        "karin.blom@hub.example.org",
+        "hard",
+        "userunknown",
+        None,
+        None
+    )]
+);
+fixture!(
+    bracketed_01,
+    "bracketed-01.eml",
+    [(
+        "pavel.dvorak@example.net",
+        "soft",
+        "mailboxfull",
+        None,
+        Some("552")
+    )]
+);
+fixture!(
+    report_01,
+    "report-01.eml",
+    [(
+        "claire.martin@mairie.example.org",
+        "undetermined",
+        "onhold",
+        None,
+        None
+    )]
+);
+fixture!(
+    daemonpath_01,
+    "daemonpath-01.eml",
+    [(
+        "sven.olsen@rathaus.example.net",
+        "soft",
+        "mailboxfull",
+        None,
+        None
+    )]
+);
+fixture!(
+    ndr_01,
+    "ndr-01.eml",
+    [(
+        "ulla.berg@verein.example.org",
+        "undetermined",
+        "onhold",
+        None,
+        None
+    )]
+);
+fixture!(
+    mdaemon_02,
+    "mdaemon-02.eml",
+    [(
+        "mira.jung@hafen.example.net",
+        "soft",
+        "filtered",
+        None,
+        None
+    )]
+);
+fixture!(listpost_01, "listpost-01.eml", []);

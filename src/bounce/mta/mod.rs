@@ -175,9 +175,14 @@ pub static FAMILIES: &[&dyn MtaFamily] = &[
 /// finds recipients decides.
 pub fn extract(mail: &Mail) -> Option<(&'static str, Vec<RawFinding>)> {
     let signals = generic::has_bounce_signals(mail);
+    let mut list: Option<Vec<String>> = None;
     for family in FAMILIES {
         if (signals || family.self_evident()) && family.detect(mail) {
             let mut found = family.extract(mail);
+            // The mailing list's own addresses are never a failed recipient,
+            // whichever reader named them (see `listaddr`).
+            let list = list.get_or_insert_with(|| super::listaddr::list_addresses(mail));
+            found.retain(|f| !super::listaddr::is_list_address(list, &f.recipient));
             if !found.is_empty() {
                 let own_lookup = from_own_lookup_system(mail);
                 for raw in &mut found {
@@ -294,9 +299,18 @@ pub(crate) mod signs {
         needles.iter().any(|n| lower.contains(n))
     }
 
+    /// True when the text holds one of the needles, also when the notice
+    /// wrapped it across lines: the boilerplate of a family is a sentence,
+    /// and MTAs (or the mail clients that exported a bounce) break it
+    /// wherever their line width falls (Exim 2's "created automatically by
+    /// mail delivery\nsoftware").
     pub fn text_has(mail: &Mail, needles: &'static [&'static str]) -> bool {
+        let finders = finders(needles);
         let lower = mail.lower_text().as_bytes();
-        finders(needles).iter().any(|f| f.find(lower).is_some())
+        finders.iter().any(|f| f.find(lower).is_some()) || {
+            let collapsed = mail.collapsed_lower_text().as_bytes();
+            finders.iter().any(|f| f.find(collapsed).is_some())
+        }
     }
 
     pub fn subject_has(mail: &Mail, needles: &[&str]) -> bool {
@@ -313,5 +327,25 @@ pub(crate) mod signs {
 
     pub fn has_header(mail: &Mail, name: &str) -> bool {
         mail.header(name).is_some()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn a_signature_wrapped_across_lines_is_found() {
+            let mail = Mail {
+                text:
+                    "This message was created automatically by mail delivery\nsoftware.  A message"
+                        .into(),
+                ..Mail::default()
+            };
+            assert!(text_has(
+                &mail,
+                &["this message was created automatically by mail delivery software"]
+            ));
+            assert!(!text_has(&mail, &["delivery software was"]));
+        }
     }
 }
