@@ -35,8 +35,13 @@ const SERVICE_SUFFIXES: &[&str] = &["-bounces", "-admin", "-owner", "-request"];
 /// Header fields whose addresses belong to the list.
 const LIST_FIELDS: &[&str] = &["list-post", "x-beenthere", "sender"];
 
-/// The list's posting and service addresses, lower case.
-pub fn list_addresses(mail: &Mail) -> Vec<String> {
+/// The list's posting and service addresses, lower case (found once per
+/// message).
+pub fn list_addresses(mail: &Mail) -> &[String] {
+    mail.lists.get_or_init(|| find_list_addresses(mail))
+}
+
+fn find_list_addresses(mail: &Mail) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     // The bounce's To: only an address with a service suffix says it is a
     // list's (a plain To is the sender's own address, excluded elsewhere).
@@ -56,7 +61,7 @@ pub fn list_addresses(mail: &Mail) -> Vec<String> {
     }
     list_ids.extend(mail.headers_named("list-id").map(str::to_string));
     if let Some(block) = returned_headers(mail) {
-        let fields = parse_selected_fields(&block, |n| LIST_FIELDS.contains(&n) || n == "list-id");
+        let fields = parse_selected_fields(block, |n| LIST_FIELDS.contains(&n) || n == "list-id");
         for name in LIST_FIELDS {
             if let Some(value) = field(&fields, name) {
                 add_field(&mut out, value);
@@ -95,10 +100,10 @@ pub fn is_list_address(list: &[String], recipient: &str) -> bool {
 }
 
 /// The header block of the returned original, from its MIME part or quoted.
-fn returned_headers(mail: &Mail) -> Option<String> {
+fn returned_headers(mail: &Mail) -> Option<&str> {
     match &mail.original {
-        Some(block) => Some(block.clone()),
-        None => text::quoted_original(&mail.text).map(str::to_string),
+        Some(block) => Some(block.as_str()),
+        None => text::quoted_original(&mail.text),
     }
 }
 
@@ -161,9 +166,9 @@ mod tests {
             None,
         );
         let got = list_addresses(&m);
-        assert!(is_list_address(&got, "news@lists.example.com"), "{got:?}");
-        assert!(is_list_address(&got, "News-Request@lists.example.com"));
-        assert!(!is_list_address(&got, "anna@example.org"));
+        assert!(is_list_address(got, "news@lists.example.com"), "{got:?}");
+        assert!(is_list_address(got, "News-Request@lists.example.com"));
+        assert!(!is_list_address(got, "anna@example.org"));
         let old = mail(&[("to", "<owner-talk@example.net>")], None);
         assert!(is_list_address(&list_addresses(&old), "talk@example.net"));
     }
@@ -180,10 +185,11 @@ mod tests {
              List-Id: Talk about things <talk.lists.example.net>\n\
              List-Post: <mailto:talk@lists.example.net>\nX-BeenThere: talk@lists.example.net\n\
              Sender: \"Talk\" <talk-bounces@lists.example.net>";
-        let got = list_addresses(&mail(&[("to", "sender@example.com")], Some(original)));
-        assert!(is_list_address(&got, "talk@lists.example.net"), "{got:?}");
-        assert!(is_list_address(&got, "talk-bounces@lists.example.net"));
-        assert!(!is_list_address(&got, "ana@example.org"));
+        let m = mail(&[("to", "sender@example.com")], Some(original));
+        let got = list_addresses(&m);
+        assert!(is_list_address(got, "talk@lists.example.net"), "{got:?}");
+        assert!(is_list_address(got, "talk-bounces@lists.example.net"));
+        assert!(!is_list_address(got, "ana@example.org"));
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub struct Mail {
     /// `lower` with every run of white space made one space, for signatures
     /// that a notice wrapped across lines.
     pub(crate) collapsed: std::sync::OnceLock<String>,
+    /// The mailing list's own addresses (`listaddr::list_addresses`), found
+    /// once for the readers that each exclude them.
+    pub(crate) lists: std::sync::OnceLock<Vec<String>>,
 }
 
 impl Mail {

@@ -690,7 +690,7 @@ fn own_addresses(mail: &Mail) -> Vec<String> {
                 .collect::<Vec<_>>()
         })
         .collect();
-    own.extend(super::listaddr::list_addresses(mail));
+    own.extend(super::listaddr::list_addresses(mail).iter().cloned());
     own
 }
 

@@ -178,7 +178,7 @@ pub fn fallback_recipients(mail: &Mail, layout: &Layout) -> Vec<RawFinding> {
     if recipients.is_empty() {
         let original = crate::bounce::original::extract(mail);
         if let Some(to) = original.to.as_deref().and_then(address::first)
-            && !listaddr::is_list_address(&listaddr::list_addresses(mail), &to)
+            && !listaddr::is_list_address(listaddr::list_addresses(mail), &to)
         {
             recipients.push(to);
         }

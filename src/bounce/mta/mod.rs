@@ -175,13 +175,12 @@ pub static FAMILIES: &[&dyn MtaFamily] = &[
 /// finds recipients decides.
 pub fn extract(mail: &Mail) -> Option<(&'static str, Vec<RawFinding>)> {
     let signals = generic::has_bounce_signals(mail);
-    let mut list: Option<Vec<String>> = None;
     for family in FAMILIES {
         if (signals || family.self_evident()) && family.detect(mail) {
             let mut found = family.extract(mail);
             // The mailing list's own addresses are never a failed recipient,
             // whichever reader named them (see `listaddr`).
-            let list = list.get_or_insert_with(|| super::listaddr::list_addresses(mail));
+            let list = super::listaddr::list_addresses(mail);
             found.retain(|f| !super::listaddr::is_list_address(list, &f.recipient));
             if !found.is_empty() {
                 let own_lookup = from_own_lookup_system(mail);
@@ -305,12 +304,10 @@ pub(crate) mod signs {
     /// wherever their line width falls (Exim 2's "created automatically by
     /// mail delivery\nsoftware").
     pub fn text_has(mail: &Mail, needles: &'static [&'static str]) -> bool {
-        let finders = finders(needles);
-        let lower = mail.lower_text().as_bytes();
-        finders.iter().any(|f| f.find(lower).is_some()) || {
-            let collapsed = mail.collapsed_lower_text().as_bytes();
-            finders.iter().any(|f| f.find(collapsed).is_some())
-        }
+        // The needles are single-spaced phrases: every match in the text is
+        // also one in its whitespace-collapsed copy, so one search suffices.
+        let collapsed = mail.collapsed_lower_text().as_bytes();
+        finders(needles).iter().any(|f| f.find(collapsed).is_some())
     }
 
     pub fn subject_has(mail: &Mail, needles: &[&str]) -> bool {
