@@ -170,7 +170,7 @@ mod tests {
         assert!(is_list_address(got, "News-Request@lists.example.com"));
         assert!(!is_list_address(got, "anna@example.org"));
         let old = mail(&[("to", "<owner-talk@example.net>")], None);
-        assert!(is_list_address(&list_addresses(&old), "talk@example.net"));
+        assert!(is_list_address(list_addresses(&old), "talk@example.net"));
     }
 
     #[test]
