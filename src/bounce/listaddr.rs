@@ -26,22 +26,32 @@
 //! these unless it is the list's own address.
 
 use super::address;
-use super::message::{Mail, field, parse_selected_fields};
-use super::text;
+use super::message::Mail;
 
 /// Suffixes Mailman appends to a list's name for its service addresses.
 const SERVICE_SUFFIXES: &[&str] = &["-bounces", "-admin", "-owner", "-request"];
 
 /// Header fields whose addresses belong to the list.
-const LIST_FIELDS: &[&str] = &["list-post", "x-beenthere", "sender"];
+pub(crate) const LIST_FIELDS: &[&str] = &["list-post", "x-beenthere", "sender"];
 
 /// The list's posting and service addresses, lower case (found once per
 /// message).
 pub fn list_addresses(mail: &Mail) -> &[String] {
-    mail.lists.get_or_init(|| find_list_addresses(mail))
+    mail.lists.get_or_init(|| {
+        let original = crate::bounce::original::extract(mail);
+        find_list_addresses(mail, &original)
+    })
 }
 
-fn find_list_addresses(mail: &Mail) -> Vec<String> {
+/// Finds the list's addresses with the original's headers already read (the
+/// bounce reader reads them first), so they are not parsed twice.
+pub fn prime(mail: &Mail, original: &crate::bounce::Original) {
+    let _ = mail
+        .lists
+        .get_or_init(|| find_list_addresses(mail, original));
+}
+
+fn find_list_addresses(mail: &Mail, original: &crate::bounce::Original) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     // The bounce's To: only an address with a service suffix says it is a
     // list's (a plain To is the sender's own address, excluded elsewhere).
@@ -60,15 +70,10 @@ fn find_list_addresses(mail: &Mail) -> Vec<String> {
         }
     }
     list_ids.extend(mail.headers_named("list-id").map(str::to_string));
-    if let Some(block) = returned_headers(mail) {
-        let fields = parse_selected_fields(block, |n| LIST_FIELDS.contains(&n) || n == "list-id");
-        for name in LIST_FIELDS {
-            if let Some(value) = field(&fields, name) {
-                add_field(&mut out, value);
-            }
-        }
-        list_ids.extend(field(&fields, "list-id").map(str::to_string));
+    for (_, value) in &original.list_fields {
+        add_field(&mut out, value);
     }
+    list_ids.extend(original.list_id.clone());
     for id in &list_ids {
         if let Some(list) = list_of_id(id, &out) {
             push(&mut out, list);
@@ -97,14 +102,6 @@ fn add_field(out: &mut Vec<String>, value: &str) {
 /// True when `recipient` is one of `list` (lower-case addresses).
 pub fn is_list_address(list: &[String], recipient: &str) -> bool {
     list.iter().any(|l| l.eq_ignore_ascii_case(recipient))
-}
-
-/// The header block of the returned original, from its MIME part or quoted.
-fn returned_headers(mail: &Mail) -> Option<&str> {
-    match &mail.original {
-        Some(block) => Some(block.as_str()),
-        None => text::quoted_original(&mail.text),
-    }
 }
 
 /// `LIST-bounces+user=dom@HOST`, `LIST-admin@HOST`, `owner-LIST@HOST` →

@@ -145,6 +145,7 @@ pub fn analyze_mail(mail: &Mail) -> Analysis {
 
 fn analyze_nested(mail: &Mail, depth: usize) -> Analysis {
     let original = original::extract(mail);
+    listaddr::prime(mail, &original);
     let message_date = mail.header("date").and_then(date::parse);
     let fallback_date = original.date_epoch.or(message_date);
     let finish = |kind, decoder, raws: Vec<RawFinding>, original: Original| Analysis {

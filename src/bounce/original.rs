@@ -19,6 +19,10 @@ pub struct Original {
     pub campaign: Option<String>,
     #[serde(skip)]
     pub date_epoch: Option<i64>,
+    /// The list fields of the original (`List-Post`, `X-BeenThere`,
+    /// `Sender`), read here once for `listaddr`.
+    #[serde(skip)]
+    pub list_fields: Vec<(String, String)>,
 }
 
 /// Campaign headers set by common sending tools, in order of preference.
@@ -41,9 +45,9 @@ const CAMPAIGN_HEADERS: &[&str] = &[
 /// Reads the original's headers from the returned part, or from quoted text.
 pub fn extract(mail: &Mail) -> Original {
     let block = match &mail.original {
-        Some(block) => block.clone(),
+        Some(block) => block.as_str(),
         None => match text::quoted_original(&mail.text) {
-            Some(block) => block.to_string(),
+            Some(block) => block,
             None => return Original::default(),
         },
     };
@@ -52,8 +56,9 @@ pub fn extract(mail: &Mail) -> Original {
             name,
             "message-id" | "subject" | "date" | "from" | "to" | "list-id"
         ) || CAMPAIGN_HEADERS.contains(&name)
+            || super::listaddr::LIST_FIELDS.contains(&name)
     };
-    let fields = parse_selected_fields(&block, wanted);
+    let fields = parse_selected_fields(block, wanted);
     let get = |name: &str| field(&fields, name).map(str::to_string);
     let date_value = get("date");
     Original {
@@ -65,5 +70,9 @@ pub fn extract(mail: &Mail) -> Original {
         to: get("to"),
         list_id: get("list-id"),
         campaign: CAMPAIGN_HEADERS.iter().find_map(|h| get(h)),
+        list_fields: super::listaddr::LIST_FIELDS
+            .iter()
+            .filter_map(|n| Some((n.to_string(), get(n)?)))
+            .collect(),
     }
 }
