@@ -221,6 +221,7 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
         // continuation lines; an address alone owns what follows it.
         let self_contained = a.tail.split_whitespace().count() >= 2;
         let mut previous = a.tail.as_str();
+        let mut original = a.original.clone();
         for (at, line) in lines
             .iter()
             .enumerate()
@@ -240,6 +241,16 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
             if is_separator(line) {
                 continue;
             }
+            // Sendmail writes the alias on the line after the address:
+            // "    (expanded from: anna@example.org)"; the address the list
+            // holds is that one (as Postfix's same-line note).
+            if original.is_none()
+                && let Some(note) = line.trim_start().strip_prefix("(expanded from")
+            {
+                original = address::find_all(note)
+                    .next()
+                    .map(|(_, _, a)| a.to_string());
+            }
             diagnostic.push('\n');
             diagnostic.push_str(line);
         }
@@ -249,14 +260,14 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
                 existing.diagnostic.push('\n');
                 existing.diagnostic.push_str(&diagnostic);
                 if existing.original_recipient.is_none() {
-                    existing.original_recipient.clone_from(&a.original);
+                    existing.original_recipient.clone_from(&original);
                 }
             }
             Entry::Vacant(slot) => {
                 slot.insert(out.len());
                 out.push(RawFinding {
                     recipient: a.recipient.clone(),
-                    original_recipient: a.original.clone(),
+                    original_recipient: original,
                     diagnostic,
                     ..RawFinding::default()
                 });
@@ -984,6 +995,20 @@ mod tests {
             "{got:?}"
         );
         assert!(got.iter().any(|f| f.recipient == "anna@example.org"));
+    }
+
+    #[test]
+    fn sendmail_names_the_alias_on_the_next_line() {
+        let m = mail(
+            "   ----- The following addresses had permanent fatal errors -----\nanna.m@mail.example.org\n    (expanded from: anna@example.org)\n\n   ----- Transcript of session follows -----\n550 5.1.1 anna.m@mail.example.org... User unknown\n",
+        );
+        let got = extract(&m, &Layout::default());
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].recipient, "anna.m@mail.example.org");
+        assert_eq!(
+            got[0].original_recipient.as_deref(),
+            Some("anna@example.org")
+        );
     }
 
     #[test]

@@ -92,3 +92,69 @@ fn dev_corpus_scores_at_least_the_recorded_figures() {
         "non-bounces given a verdict: {verdicts:?}"
     );
 }
+
+/// The floor of recipients found on the flufl corpus (Mailman's bounce
+/// detector's test messages): its labels say only permanent or temporary, so
+/// the recipients are the measure.
+const MIN_FLUFL_RECIPIENT: &str = "0.97";
+
+#[test]
+fn flufl_corpus_finds_the_recipients_and_no_verdict_on_its_non_bounces() {
+    let corpus = shared().join("flufl-corpus");
+    let scorer = shared().join("tools/score-corpus");
+    if !corpus.join("expected.csv").is_file() || !scorer.is_file() {
+        eprintln!("skipped: no flufl corpus at {}", corpus.display());
+        return;
+    }
+    if Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("skipped: python3 is needed to run {}", scorer.display());
+        return;
+    }
+    let mut emails: Vec<PathBuf> = std::fs::read_dir(corpus.join("emails"))
+        .expect("flufl emails folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    emails.sort();
+    let output = Command::new(env!("CARGO_BIN_EXE_listhygiene"))
+        .arg("classify")
+        .args(&emails)
+        .output()
+        .expect("run listhygiene classify");
+    assert!(output.status.success(), "classify failed");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let jsonl = dir.path().join("flufl.jsonl");
+    std::fs::write(&jsonl, &output.stdout).expect("write output");
+    let score = Command::new("python3")
+        .arg(&scorer)
+        .arg(corpus.join("expected.csv"))
+        .arg(&jsonl)
+        .args(["--min-recipient", MIN_FLUFL_RECIPIENT])
+        .output()
+        .expect("run score-corpus");
+    let report = String::from_utf8_lossy(&score.stdout);
+    eprintln!("{report}");
+    assert!(
+        score.status.success(),
+        "flufl recipients below the floor:\n{report}"
+    );
+    // The files its tests expect no address from get no verdict.
+    let expected = std::fs::read_to_string(corpus.join("expected.csv")).expect("expected.csv");
+    let negatives: Vec<&str> = expected
+        .lines()
+        .filter(|l| l.split(',').nth(2) == Some("none"))
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    assert!(!negatives.is_empty(), "no negative rows in {expected:.80}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let verdicts: Vec<&str> = stdout
+        .lines()
+        .filter(|l| negatives.iter().any(|n| l.contains(&format!("/{n}\""))))
+        .filter(|l| {
+            !l.contains("\"kind\":\"not_bounce\"") && !l.contains("\"kind\":\"auto_reply\"")
+        })
+        .collect();
+    assert!(
+        verdicts.is_empty(),
+        "non-bounces given a verdict: {verdicts:?}"
+    );
+}
