@@ -37,21 +37,28 @@ pub(crate) const LIST_FIELDS: &[&str] = &["list-post", "x-beenthere", "sender"];
 /// The list's posting and service addresses, lower case (found once per
 /// message).
 pub fn list_addresses(mail: &Mail) -> &[String] {
-    mail.lists.get_or_init(|| {
-        let original = crate::bounce::original::extract(mail);
-        find_list_addresses(mail, &original)
+    mail.lists.get_or_init(|| match mail.original_lists.get() {
+        Some((fields, list_id)) => find_list_addresses(mail, fields, list_id.as_deref()),
+        None => {
+            let original = crate::bounce::original::extract(mail);
+            find_list_addresses(mail, &original.list_fields, original.list_id.as_deref())
+        }
     })
 }
 
-/// Finds the list's addresses with the original's headers already read (the
-/// bounce reader reads them first), so they are not parsed twice.
+/// Keeps the original's list fields, already read with its other headers,
+/// for when the list's addresses are asked for (most reports never do).
 pub fn prime(mail: &Mail, original: &crate::bounce::Original) {
     let _ = mail
-        .lists
-        .get_or_init(|| find_list_addresses(mail, original));
+        .original_lists
+        .set((original.list_fields.clone(), original.list_id.clone()));
 }
 
-fn find_list_addresses(mail: &Mail, original: &crate::bounce::Original) -> Vec<String> {
+fn find_list_addresses(
+    mail: &Mail,
+    original_fields: &[(String, String)],
+    original_list_id: Option<&str>,
+) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     // The bounce's To: only an address with a service suffix says it is a
     // list's (a plain To is the sender's own address, excluded elsewhere).
@@ -70,10 +77,10 @@ fn find_list_addresses(mail: &Mail, original: &crate::bounce::Original) -> Vec<S
         }
     }
     list_ids.extend(mail.headers_named("list-id").map(str::to_string));
-    for (_, value) in &original.list_fields {
+    for (_, value) in original_fields {
         add_field(&mut out, value);
     }
-    list_ids.extend(original.list_id.clone());
+    list_ids.extend(original_list_id.map(str::to_string));
     for id in &list_ids {
         if let Some(list) = list_of_id(id, &out) {
             push(&mut out, list);

@@ -12,6 +12,9 @@ use std::borrow::Cow;
 use mailparse::ParsedMail;
 
 /// A message, taken apart for the decoders.
+/// The returned original's list fields (name, value) and its `List-Id`.
+pub(crate) type OriginalListFields = (Vec<(String, String)>, Option<String>);
+
 #[derive(Debug, Default, Clone)]
 pub struct Mail {
     /// Top-level headers: lower-case name, RFC 2047-decoded value (unfolded).
@@ -42,6 +45,9 @@ pub struct Mail {
     /// The mailing list's own addresses (`listaddr::list_addresses`), found
     /// once for the readers that each exclude them.
     pub(crate) lists: std::sync::OnceLock<Vec<String>>,
+    /// The returned original's list fields and `List-Id`, kept by the bounce
+    /// reader after it read the original's headers.
+    pub(crate) original_lists: std::sync::OnceLock<OriginalListFields>,
 }
 
 impl Mail {
