@@ -18,16 +18,25 @@ fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
 }
 
+/// True when the corpus, its labels, the scorer and Python are there; says
+/// why not otherwise (the suite must pass without `../shared`).
+fn can_score(corpus: &Path, scorer: &Path) -> bool {
+    if !corpus.join("expected.csv").is_file() || !scorer.is_file() {
+        eprintln!("skipped: no labelled corpus at {}", corpus.display());
+        return false;
+    }
+    if Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("skipped: python3 is needed to run {}", scorer.display());
+        return false;
+    }
+    true
+}
+
 #[test]
 fn dev_corpus_scores_at_least_the_recorded_figures() {
     let corpus = shared().join("bounce-corpus");
     let scorer = shared().join("tools/score-corpus");
-    if !corpus.join("expected.csv").is_file() || !scorer.is_file() {
-        eprintln!("skipped: no labelled corpus at {}", corpus.display());
-        return;
-    }
-    if Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("skipped: python3 is needed to run {}", scorer.display());
+    if !can_score(&corpus, &scorer) {
         return;
     }
     let mut emails: Vec<PathBuf> = std::fs::read_dir(corpus.join("emails"))
@@ -102,12 +111,7 @@ const MIN_FLUFL_RECIPIENT: &str = "0.97";
 fn flufl_corpus_finds_the_recipients_and_no_verdict_on_its_non_bounces() {
     let corpus = shared().join("flufl-corpus");
     let scorer = shared().join("tools/score-corpus");
-    if !corpus.join("expected.csv").is_file() || !scorer.is_file() {
-        eprintln!("skipped: no flufl corpus at {}", corpus.display());
-        return;
-    }
-    if Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("skipped: python3 is needed to run {}", scorer.display());
+    if !can_score(&corpus, &scorer) {
         return;
     }
     let mut emails: Vec<PathBuf> = std::fs::read_dir(corpus.join("emails"))
