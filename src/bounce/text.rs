@@ -119,12 +119,28 @@ pub fn section<'a>(text: &'a str, layout: &Layout) -> &'a str {
 }
 
 fn section_of<'a>(text: &'a str, layout: &Layout) -> &'a str {
+    section_lowered(text, None, layout)
+}
+
+/// The section of a message's notice, with the lower-cased copy the message
+/// already made.
+pub fn section_of_mail<'a>(mail: &'a Mail, layout: &Layout) -> &'a str {
+    let needs_lower = !layout.begin.is_empty() || !layout.end.is_empty();
+    let lower = needs_lower.then(|| mail.lower_text());
+    section_lowered(&mail.text, lower, layout)
+}
+
+fn section_lowered<'a>(text: &'a str, lower: Option<&str>, layout: &Layout) -> &'a str {
     let find = |hay: &str, needle: &str| memchr::memmem::find(hay.as_bytes(), needle.as_bytes());
     let needs_lower = !layout.begin.is_empty() || !layout.end.is_empty();
-    let lower = if needs_lower {
-        text.to_ascii_lowercase()
-    } else {
-        String::new()
+    let owned;
+    let lower: &str = match lower {
+        Some(l) if l.len() == text.len() => l,
+        _ if needs_lower => {
+            owned = text.to_ascii_lowercase();
+            &owned
+        }
+        _ => "",
     };
     let start = layout
         .begin
@@ -134,7 +150,9 @@ fn section_of<'a>(text: &'a str, layout: &Layout) -> &'a str {
         .map(|i| lower[i..].find('\n').map_or(text.len(), |e| i + e + 1))
         .unwrap_or(0);
     let original = ORIGINAL.first(&text[start..]).map(|(i, _, _)| start + i);
-    let quoted_headers = quoted_header_block(&text[start..]).map(|i| start + i);
+    // Only before the marked original: what follows it is cut anyway.
+    let quoted_headers =
+        quoted_header_block(&text[start..original.unwrap_or(text.len())]).map(|i| start + i);
     let end = layout
         .end
         .iter()
@@ -183,7 +201,7 @@ struct Anchor {
 
 /// Reads recipient / error pairs from a notification's prose.
 pub fn extract(mail: &Mail, layout: &Layout) -> Vec<RawFinding> {
-    let section = section(&mail.text, layout);
+    let section = section_of_mail(mail, layout);
     extract_from(mail, section)
 }
 

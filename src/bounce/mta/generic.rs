@@ -159,7 +159,7 @@ impl MtaFamily for Generic {
 /// When the prose names nobody: `X-Failed-Recipients`, then a VERP address,
 /// then the returned original's `To` when it is not the list's own address.
 pub fn fallback_recipients(mail: &Mail, layout: &Layout) -> Vec<RawFinding> {
-    let diagnostic = text::section(&mail.text, layout).to_string();
+    let diagnostic = text::section_of_mail(mail, layout).to_string();
     let mut recipients: Vec<String> = mail
         .headers_named("x-failed-recipients")
         .flat_map(|v| {

@@ -233,7 +233,7 @@ pub fn refine_dsn(mail: &Mail, raws: &mut [RawFinding]) -> &'static str {
     } else {
         Vec::new()
     };
-    let section_command = super::diagnose::find_command(text::section(&mail.text, &layout));
+    let section_command = super::diagnose::find_command(text::section_of_mail(mail, &layout));
     let by_recipient: std::collections::HashMap<String, &RawFinding> = prose
         .iter()
         .map(|p| (p.recipient.to_lowercase(), p))
