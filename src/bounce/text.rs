@@ -145,7 +145,7 @@ fn section_lowered<'a>(text: &'a str, lower: Option<&str>, layout: &Layout) -> &
     let start = layout
         .begin
         .iter()
-        .filter_map(|m| find(&lower, m))
+        .filter_map(|m| find(lower, m))
         .min()
         .map(|i| lower[i..].find('\n').map_or(text.len(), |e| i + e + 1))
         .unwrap_or(0);
