@@ -148,11 +148,21 @@ fn analyze_nested(mail: &Mail, depth: usize) -> Analysis {
     listaddr::prime(mail, &original);
     let message_date = mail.header("date").and_then(date::parse);
     let fallback_date = original.date_epoch.or(message_date);
-    let finish = |kind, decoder, raws: Vec<RawFinding>, original: Original| Analysis {
-        kind,
-        decoder: Some(decoder),
-        findings: finalize(raws, fallback_date),
-        original,
+    let finish = |kind, decoder: &'static str, raws: Vec<RawFinding>, original: Original| {
+        let mut findings = finalize(raws, fallback_date);
+        // A reason the format states outright: name the format.
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.rule == diagnose::Rule::FormatCode)
+        {
+            f.note = diagnose::explain::format_note(f.reason, decoder);
+        }
+        Analysis {
+            kind,
+            decoder: Some(decoder),
+            findings,
+            original,
+        }
     };
 
     if let Some(report) = &mail.feedback_report {

@@ -71,6 +71,18 @@ pub fn note(d: &Decision, stage: Option<SmtpCommand>) -> String {
     format!("{label}: {read}.{corrected}")
 }
 
+/// The note of a reason a report's format states outright, naming the
+/// format ("an ARF feedback report (RFC 5965)", "an RFC 3834 automatic
+/// reply", an MTA family's own code).
+pub fn format_note(reason: Reason, decoder: &str) -> String {
+    let what = match decoder {
+        "ARF" => "an ARF feedback report (RFC 5965) or a provider's complaint notice".to_string(),
+        "RFC3834" => "an automatic reply (RFC 3834 Auto-Submitted, or its subject)".to_string(),
+        other => format!("{other}'s own report format"),
+    };
+    format!("{}: {what} says so.", reason.label())
+}
+
 fn stage_name(c: SmtpCommand) -> &'static str {
     match c {
         SmtpCommand::Connect => "the connection",
