@@ -31,7 +31,7 @@ impl MtaFamily for AmazonSes {
             || ses_notification(&mail.text).is_some()
     }
 
-    fn self_evident(&self) -> bool {
+    fn self_evident(&self, _mail: &Mail) -> bool {
         // An SNS notification comes from no-reply@sns.amazonaws.com, with none
         // of the usual bounce signs.
         true

@@ -19,7 +19,7 @@ impl MtaFamily for Fml {
                 || subject_has(mail, &["are not member"]))
     }
 
-    fn self_evident(&self) -> bool {
+    fn self_evident(&self, _mail: &Mail) -> bool {
         true
     }
 

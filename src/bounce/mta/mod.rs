@@ -89,9 +89,10 @@ pub trait MtaFamily: Sync {
         found
     }
 
-    /// True when `detect` is specific enough to stand without the common
-    /// bounce signals (null sender, MAILER-DAEMON, a bounce subject).
-    fn self_evident(&self) -> bool {
+    /// True when the message carries a signature of this family specific
+    /// enough to stand without the common bounce signals (null sender,
+    /// MAILER-DAEMON, a bounce subject).
+    fn self_evident(&self, _mail: &Mail) -> bool {
         false
     }
 
@@ -176,7 +177,7 @@ pub static FAMILIES: &[&dyn MtaFamily] = &[
 pub fn extract(mail: &Mail) -> Option<(&'static str, Vec<RawFinding>)> {
     let signals = generic::has_bounce_signals(mail);
     for family in FAMILIES {
-        if (signals || family.self_evident()) && family.detect(mail) {
+        if (signals || family.self_evident(mail)) && family.detect(mail) {
             let mut found = family.extract(mail);
             // The mailing list's own addresses are never a failed recipient,
             // whichever reader named them (see `listaddr`).

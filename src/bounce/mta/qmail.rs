@@ -11,6 +11,10 @@ use super::{Layout, Mail, MtaFamily, RawFinding};
 
 pub struct Qmail;
 
+/// qmail-send's greeting (qmail-send.c: "Hi. This is the qmail-send program
+/// at …").
+const GREETING: &[&str] = &["this is the qmail-send program", "qmail-send program at"];
+
 const BOILERPLATE: &[&str] = &[
     "i'm not going to try again; this message has been in the queue too long.",
     "giving up on",
@@ -22,20 +26,17 @@ impl MtaFamily for Qmail {
     }
 
     fn detect(&self, mail: &Mail) -> bool {
-        text_has(
-            mail,
-            &["this is the qmail-send program", "qmail-send program at"],
-        ) || crate::bounce::mta::generic::has_bounce_signals(mail)
-            && header_has(mail, "received", &["qmail "])
-            && text_has(mail, &["i'm afraid i wasn't able to deliver"])
+        text_has(mail, GREETING)
+            || header_has(mail, "received", &["qmail "])
+                && text_has(mail, &["i'm afraid i wasn't able to deliver"])
     }
 
     /// qmail-send's greeting ("Hi. This is the qmail-send program at …",
     /// qmail-send.c) is printed by nothing else: a notice that carries it is
     /// a bounce even without a null sender or a bounce subject (an export
     /// that lost its envelope).
-    fn self_evident(&self) -> bool {
-        true
+    fn self_evident(&self, mail: &Mail) -> bool {
+        text_has(mail, GREETING)
     }
 
     fn layout(&self) -> Layout {
