@@ -9,7 +9,7 @@ use super::RawFinding;
 use super::address;
 use super::diagnose;
 use super::message::{Mail, parse_header_fields};
-use super::text::{self, Mentions};
+use super::text::Mentions;
 use std::cell::OnceCell;
 
 /// Fields of one recipient block, as written.
@@ -82,45 +82,10 @@ pub fn extract(mail: &Mail, status_part: &str) -> Vec<RawFinding> {
         }
     }
     let mentions = OnceCell::new();
-    let mut raws: Vec<RawFinding> = blocks
+    blocks
         .into_iter()
         .filter_map(|b| to_raw(mail, &mentions, b, arrival.as_deref()))
-        .collect();
-    stage_from_prose(mail, &mut raws);
-    raws
-}
-
-/// The SMTP stage an error answered is often written in the human-readable
-/// part only: Postfix's "(in reply to RCPT TO command)", Exim's "after RCPT
-/// TO", a Sendmail `>>> RCPT To:` / `<<< 550` transcript, qmail's "does not
-/// like recipient", while the `Diagnostic-Code` holds the bare reply (RFC
-/// 3464 §2.3.6 leaves the stage out of it). When the diagnostic does not say,
-/// the stage is read from the lines of the prose about that recipient (a
-/// one-recipient report's whole notice is read by `mta::refine_dsn`).
-fn stage_from_prose(mail: &Mail, raws: &mut [RawFinding]) {
-    // A one-recipient report's notice is read as a whole by
-    // `mta::refine_dsn`, with the layout of the family that wrote it.
-    if raws.len() < 2
-        || raws
-            .iter()
-            .all(|r| diagnose::find_command(&r.diagnostic).is_some())
-    {
-        return;
-    }
-    let notice = text::section(&mail.text, &text::Layout::default());
-    // Most notices name no stage at all: then there is nothing to look up.
-    if diagnose::find_command(notice).is_none() {
-        return;
-    }
-    let mentions = Mentions::new(notice);
-    for raw in raws.iter_mut() {
-        if diagnose::find_command(&raw.diagnostic).is_some() {
-            continue;
-        }
-        raw.command = mentions
-            .lines_about(&raw.recipient)
-            .and_then(|lines| diagnose::find_command(&lines));
-    }
+        .collect()
 }
 
 fn to_raw<'m>(

@@ -400,6 +400,63 @@ mod tests {
         analysis.findings[0].clone()
     }
 
+    /// A two-recipient report whose `Diagnostic-Code`s hold the bare reply,
+    /// while each recipient's paragraph of the notice says the stage, in two
+    /// shapes the prose reader does not both take as recipient lines.
+    #[test]
+    fn each_recipients_stage_is_read_from_its_paragraph() {
+        let block = |r: &str| {
+            format!(
+                "Final-Recipient: rfc822; {r}\nAction: failed\nStatus: 5.0.0\nDiagnostic-Code: smtp; 550 User unknown\n"
+            )
+        };
+        let raw = format!(
+            "From: MAILER-DAEMON@mx.example.net\n\
+             To: bounces@news.example.com\n\
+             Subject: Undelivered Mail Returned to Sender\n\
+             MIME-Version: 1.0\n\
+             Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\n\
+             \n\
+             --r\n\
+             Content-Type: text/plain\n\
+             \n\
+             We could not deliver your message.\n\
+             \n\
+             <anna@example.org>: the server mx.example.org said 550 User unknown\n\
+             \x20   (in reply to end of DATA command)\n\
+             \n\
+             Recipient address: bo@example.net\n\
+             the server mx.example.net said 550 User unknown (in reply to RCPT TO command)\n\
+             \n\
+             --r\n\
+             Content-Type: message/delivery-status\n\
+             \n\
+             Reporting-MTA: dns; mx.example.net\n\
+             \n\
+             {}\n\
+             {}\n\
+             --r--\n",
+            block("anna@example.org"),
+            block("bo@example.net")
+        );
+        let analysis = analyze(raw.as_bytes()).unwrap_or_else(|e| panic!("parse: {e}"));
+        let reason_of = |r: &str| {
+            analysis
+                .findings
+                .iter()
+                .find(|f| f.recipient == r)
+                .map(|f| (f.kind, f.reason))
+        };
+        assert_eq!(
+            reason_of("anna@example.org"),
+            Some((Kind::Soft, Reason::Filtered))
+        );
+        assert_eq!(
+            reason_of("bo@example.net"),
+            Some((Kind::Hard, Reason::UserUnknown))
+        );
+    }
+
     #[test]
     fn a_relayed_report_about_the_same_recipient_decides() {
         let f = only_finding(&gateway_notice(&relayed_report("ana@corp.example.org")));

@@ -232,9 +232,6 @@ fn basis(e: &Evidence<'_>, action: Option<&str>) -> (Reason, Rule, Option<String
     if let Some((r, s)) = from_status {
         return (r, Rule::StatusCode, Some(s.to_string()));
     }
-    if let Some((r, words)) = generic_words_in(explanation(text)) {
-        return (r, Rule::GenericWords, Some(words.to_string()));
-    }
     if let Some((r, words)) = default_text_in(text) {
         return (r, Rule::DefaultText, Some(words.to_string()));
     }

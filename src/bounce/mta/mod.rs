@@ -243,6 +243,17 @@ pub fn refine_dsn(mail: &Mail, raws: &mut [RawFinding]) -> &'static str {
         family.refine_report(mail, raws);
     }
     let own_lookup = from_own_lookup_system(mail);
+    // The lines of the notice about each recipient, for a stage the prose
+    // reader did not tie to it (a paragraph per recipient, RFC 3464 §2.3.6
+    // leaving the stage out of `Diagnostic-Code`). Built only when the notice
+    // names a stage at all.
+    let mentions = std::cell::OnceCell::new();
+    let lines_about = |recipient: &str| {
+        section_command?;
+        mentions
+            .get_or_init(|| text::Mentions::new(text::section_of_mail(mail, &layout)))
+            .lines_about(recipient)
+    };
     for raw in raws.iter_mut() {
         raw.own_lookup |= own_lookup;
         let matching = by_recipient.get(&raw.recipient.to_lowercase()).copied();
@@ -259,7 +270,14 @@ pub fn refine_dsn(mail: &Mail, raws: &mut [RawFinding]) -> &'static str {
                 section_command
                     .or_else(|| matching.and_then(|p| super::diagnose::find_command(&p.diagnostic)))
             } else {
-                matching.and_then(|p| super::diagnose::find_command(&p.diagnostic))
+                matching
+                    .and_then(|p| super::diagnose::find_command(&p.diagnostic))
+                    .or_else(|| {
+                        if super::diagnose::find_command(&raw.diagnostic).is_some() {
+                            return None;
+                        }
+                        lines_about(&raw.recipient).and_then(|l| super::diagnose::find_command(&l))
+                    })
             };
         }
     }
