@@ -168,11 +168,23 @@ fn section_lowered<'a>(text: &'a str, lower: Option<&str>, layout: &Layout) -> &
     &text[start..end.max(start)]
 }
 
+/// Fields that open a quoted message's header and never a notice's own
+/// labelled lines: the trace fields an MTA puts first (RFC 5321 §4.4) and the
+/// origin fields a sender's software does (RFC 5322 §3.6.4, MIME, DKIM).
+/// Not `Date`: a notice's summary of the original (Verizon's "Original
+/// Message: From / To / Subject / Date") names the recipient on purpose.
+const TRACE_FIELDS: &[&str] = &[
+    "received:",
+    "return-path:",
+    "message-id:",
+    "mime-version:",
+    "dkim-signature:",
+];
+
 /// Where a message's header block starts in a notice that quotes it with no
-/// marker line: after a blank line, at column 0, a `Received:` or
-/// `Return-Path:` field (RFC 5321 §4.4: the trace fields an MTA puts first)
-/// and at least one more header line. Its addresses are the original's, not
-/// failed recipients.
+/// marker line: after a blank line, at column 0, one of [`TRACE_FIELDS`] and
+/// at least one more header line. Its addresses (the original's `To:`) are
+/// not failed recipients.
 fn quoted_header_block(text: &str) -> Option<usize> {
     memchr::memmem::find_iter(text.as_bytes(), b"\n\n").find_map(|blank| {
         let at = blank + 2;
@@ -182,7 +194,7 @@ fn quoted_header_block(text: &str) -> Option<usize> {
                 .get(..name.len())
                 .is_some_and(|h| h.eq_ignore_ascii_case(name))
         };
-        let trace = starts(b"received:") || starts(b"return-path:");
+        let trace = TRACE_FIELDS.iter().any(|f| starts(f.as_bytes()));
         (trace && looks_like_headers(super::message::header_block(rest))).then_some(at)
     })
 }
@@ -210,14 +222,8 @@ pub fn extract_from(mail: &Mail, section: &str) -> Vec<RawFinding> {
     let lines: Vec<&str> = section.lines().collect();
     let mut excluded = own_addresses(mail);
     excluded.extend(message_ids(mail, section));
-    let quoted = header_block_lines(&lines);
     let mut anchors: Vec<Anchor> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        // The returned message's header (its `To:`, `Cc:`) names who the
-        // original was addressed to, not who failed.
-        if quoted.get(i).copied().unwrap_or(false) {
-            continue;
-        }
         if let Some(a) = anchor_in(line, i)
             && !excluded
                 .iter()
@@ -480,46 +486,6 @@ fn continues_reply(previous: &str, line: &str) -> bool {
         (Some((a, b'-')), Some((b, sep))) => a == b && (sep == b'-' || sep == b' '),
         _ => false,
     }
-}
-
-/// Which lines belong to a message header block quoted in the notice: a run
-/// of at least three header fields (with their folded lines) that holds a
-/// trace or origin field (`Received`, `Return-Path`, `Message-ID`, `Date`,
-/// `MIME-Version`, `DKIM-Signature`) that a notice's own labelled lines never
-/// use.
-fn header_block_lines(lines: &[&str]) -> Vec<bool> {
-    // Not `Date`: a notice's summary of the original (Verizon's "Original
-    // Message: From / To / Subject / Date") names the recipient on purpose.
-    const TRACE: &[&str] = &[
-        "received",
-        "return-path",
-        "message-id",
-        "mime-version",
-        "dkim-signature",
-    ];
-    let mut mask = vec![false; lines.len()];
-    let mut start = 0;
-    while start < lines.len() {
-        let mut end = start;
-        let mut fields = 0;
-        let mut trace = false;
-        while end < lines.len() {
-            let l = lines[end];
-            if is_header_line(l) {
-                fields += 1;
-                let name = l.split(':').next().unwrap_or("");
-                trace |= TRACE.iter().any(|t| t.eq_ignore_ascii_case(name));
-            } else if !(end > start && l.starts_with([' ', '\t']) && !l.trim().is_empty()) {
-                break;
-            }
-            end += 1;
-        }
-        if fields >= 3 && trace {
-            mask[start..end].iter_mut().for_each(|m| *m = true);
-        }
-        start = end.max(start + 1);
-    }
-    mask
 }
 
 /// A returned message's header block starts at `lines[at]`: a header field
