@@ -32,26 +32,21 @@ fn can_score(corpus: &Path, scorer: &Path) -> bool {
     true
 }
 
-#[test]
-fn dev_corpus_scores_at_least_the_recorded_figures() {
-    let corpus = shared().join("bounce-corpus");
-    let scorer = shared().join("tools/score-corpus");
-    if !can_score(&corpus, &scorer) {
-        return;
-    }
-    let mut emails: Vec<PathBuf> = std::fs::read_dir(corpus.join("emails"))
-        .expect("corpus emails folder")
+/// The files of a corpus folder, in name order.
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
-    emails.sort();
-    emails.extend(
-        std::fs::read_dir(corpus.join("not-bounces"))
-            .expect("not-bounces folder")
-            .filter_map(|e| e.ok().map(|e| e.path())),
-    );
+    files.sort();
+    files
+}
+
+/// `listhygiene classify` over `files`; it must succeed.
+fn classify(files: &[PathBuf]) -> std::process::Output {
     let output = Command::new(env!("CARGO_BIN_EXE_listhygiene"))
         .arg("classify")
-        .args(&emails)
+        .args(files)
         .output()
         .expect("run listhygiene classify");
     assert!(
@@ -59,6 +54,19 @@ fn dev_corpus_scores_at_least_the_recorded_figures() {
         "classify failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+    output
+}
+
+#[test]
+fn dev_corpus_scores_at_least_the_recorded_figures() {
+    let corpus = shared().join("bounce-corpus");
+    let scorer = shared().join("tools/score-corpus");
+    if !can_score(&corpus, &scorer) {
+        return;
+    }
+    let mut emails = files_in(&corpus.join("emails"));
+    emails.extend(files_in(&corpus.join("not-bounces")));
+    let output = classify(&emails);
     let dir = tempfile::tempdir().expect("temp dir");
     let jsonl = dir.path().join("out.jsonl");
     std::fs::write(&jsonl, &output.stdout).expect("write output");
@@ -114,17 +122,7 @@ fn flufl_corpus_finds_the_recipients_and_no_verdict_on_its_non_bounces() {
     if !can_score(&corpus, &scorer) {
         return;
     }
-    let mut emails: Vec<PathBuf> = std::fs::read_dir(corpus.join("emails"))
-        .expect("flufl emails folder")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    emails.sort();
-    let output = Command::new(env!("CARGO_BIN_EXE_listhygiene"))
-        .arg("classify")
-        .args(&emails)
-        .output()
-        .expect("run listhygiene classify");
-    assert!(output.status.success(), "classify failed");
+    let output = classify(&files_in(&corpus.join("emails")));
     let dir = tempfile::tempdir().expect("temp dir");
     let jsonl = dir.path().join("flufl.jsonl");
     std::fs::write(&jsonl, &output.stdout).expect("write output");
