@@ -9,13 +9,14 @@
 //! atomically and never replaces a file unless asked to.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
 use crate::bounce::{self, MessageKind, Reason};
-use crate::list::{self, ListError, ListOptions, SubscriberList};
+use crate::exports::CleanTargets;
+use crate::list::{self, ExportSet, ListError, ListOptions, SubscriberList};
 use crate::mailbox::{self, Item, Limits};
 use crate::policy::{self, Assessment, History, PolicySettings, Subscriber, Verdict};
 use crate::reports;
@@ -91,7 +92,18 @@ pub fn run_clean(
     progress(Progress::ReadingList);
     let list = list::read_list(&req.list, &req.list_options)?;
     require_paths(&req.bounces)?;
+    protect_inputs(&req.bounces);
+    // Every export is checked before anything is read or stored, so that a bad
+    // folder or an existing file fails before the import, not after it.
+    let targets = CleanTargets::new(&req.list, &req.out_dir);
+    ExportSet::prepare_folder(&req.out_dir)?;
+    list::protect_workspace(&req.db);
+    let exports = ExportSet::new(req.force).with_mode_of(&req.list);
+    for target in targets.all() {
+        exports.check(target)?;
+    }
     let mut store = Store::open(&req.db)?;
+    list::protect_workspace(&req.db);
     let mut report = CleanReport {
         read: import_mailboxes(&mut store, &req.bounces, req.now, progress, cancel)?,
         ..CleanReport::default()
@@ -109,7 +121,8 @@ pub fn run_clean(
 
     progress(Progress::Exporting);
     write_exports(
-        req,
+        exports,
+        &targets,
         &list,
         &history.subscribers,
         &verdicts,
@@ -117,6 +130,14 @@ pub fn run_clean(
         &mut report,
     )?;
     Ok(report)
+}
+
+/// Registers the mailboxes (files, and folders with all they hold) as inputs that
+/// no export may replace.
+fn protect_inputs(bounces: &[PathBuf]) {
+    for path in bounces {
+        list::protect_input(path);
+    }
 }
 
 /// Fails with [`JobError::Missing`] for the first path that does not exist.
@@ -166,6 +187,7 @@ pub fn import_mailboxes(
     cancel: &AtomicBool,
 ) -> Result<ImportOutcome, JobError> {
     require_paths(bounces)?;
+    protect_inputs(bounces);
     let sources = bounces
         .iter()
         .map(|p| p.display().to_string())
@@ -298,24 +320,16 @@ pub fn row_verdict(row: &list::Row, verdicts: &HashMap<String, Assessment>) -> V
     verdict
 }
 
+/// Writes the four files of `clean` all together, or none of them.
 fn write_exports(
-    req: &CleanRequest,
+    mut exports: ExportSet,
+    targets: &CleanTargets,
     list: &SubscriberList,
     subscribers: &HashMap<String, Subscriber>,
     verdicts: &HashMap<String, Assessment>,
     store: &Store,
     report: &mut CleanReport,
 ) -> Result<(), JobError> {
-    let stem = req
-        .list
-        .file_stem()
-        .map_or_else(|| "list".to_string(), |s| s.to_string_lossy().into_owned());
-    let out = |name: &str| req.out_dir.join(name);
-    std::fs::create_dir_all(&req.out_dir).map_err(|source| list::ExportError::Io {
-        path: req.out_dir.clone(),
-        source,
-    })?;
-
     let row_verdicts: Vec<Verdict> = list.rows.iter().map(|r| row_verdict(r, verdicts)).collect();
     for v in &row_verdicts {
         if v.is_removal() {
@@ -324,44 +338,24 @@ fn write_exports(
             report.kept_rows += 1;
         }
     }
-    let cleaned = out(&format!("{stem}-cleaned.{}", extension(&req.list)));
-    list::write_cleaned(
-        list,
-        |row| !row_verdicts[row.index].is_removal(),
-        &cleaned,
-        req.force,
+    exports.stage(
+        &targets.cleaned,
+        &list.cleaned_bytes(|row| !row_verdicts[row.index].is_removal()),
     )?;
-    report.files.push(cleaned);
-
-    let suppression = out("suppression.csv");
-    list::write_atomic(
-        &suppression,
+    exports.stage(
+        &targets.suppression,
         &reports::suppression_csv(verdicts, subscribers, false),
-        req.force,
     )?;
-    report.files.push(suppression);
-
-    let bounce_report = out("bounce-report.csv");
-    list::write_atomic(
-        &bounce_report,
+    exports.stage(
+        &targets.bounce_report,
         &reports::bounce_report_csv(&store.report_rows()?, true),
-        req.force,
     )?;
-    report.files.push(bounce_report);
-
-    let removed_rows = out("removed-rows.csv");
-    list::write_atomic(
-        &removed_rows,
+    exports.stage(
+        &targets.removed_rows,
         &reports::removed_rows_csv(list, &row_verdicts, verdicts),
-        req.force,
     )?;
-    report.files.push(removed_rows);
+    report.files = exports.commit()?;
     Ok(())
-}
-
-fn extension(path: &Path) -> String {
-    path.extension()
-        .map_or_else(|| "csv".to_string(), |e| e.to_string_lossy().into_owned())
 }
 
 /// The plain-language "why" of a verdict, for reports.

@@ -7,6 +7,7 @@
 
 pub mod bounce;
 pub mod classify;
+pub mod exports;
 pub mod job;
 pub mod list;
 pub mod mailbox;

@@ -117,7 +117,9 @@ pub fn load(
     cancel: &AtomicBool,
 ) -> Result<Workspace, JobError> {
     job::require_paths(&req.bounces)?;
+    list::protect_workspace(&req.db);
     let mut store = Store::open(&req.db)?;
+    list::protect_workspace(&req.db);
     // Without a list, the workspace's last one (if it is still there).
     let (list_path, list_options) = match &req.list {
         Some(path) => (Some(path.clone()), req.list_options.clone()),

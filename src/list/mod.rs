@@ -65,8 +65,12 @@
 //! [`write_atomic`] writes through a temporary file in the target folder, syncs it and
 //! then renames (or hard-links, to refuse an existing file without a race). It refuses
 //! an existing target unless `force`, and it refuses, even with `force`, any file that
-//! [`read_list`] read or [`protect_input`] registered in this process: the user's input
-//! files are never written.
+//! [`read_list`] read or [`protect_input`] registered in this process (mailbox files and
+//! folders, with everything in them; the workspace and its `-wal`/`-shm`/`-journal`
+//! files through [`protect_workspace`]): the user's input files are never written.
+//! [`ExportSet`] does the same for several files at once, all or nothing: every file is
+//! staged and synced before any is moved into place, and a journal lets the next run
+//! finish the moves of a run killed halfway through them.
 
 mod address;
 mod columns;
@@ -83,7 +87,8 @@ use std::path::PathBuf;
 
 pub use address::{normalize_address, validate_address};
 pub use export::{
-    ExportError, WriteSummary, protect_input, spreadsheet_safe, write_atomic, write_cleaned,
+    ExportError, ExportSet, WriteSummary, protect_input, protect_workspace, spreadsheet_safe,
+    write_atomic, write_cleaned,
 };
 pub use read::read_list;
 

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{App, format};
+use crate::exports;
 use crate::workspace::{ExportFailure, Workspace, Written};
 
 /// The files the view writes.
@@ -60,19 +61,12 @@ impl ExportKind {
     pub fn default_name(self, ws: Option<&Workspace>) -> String {
         match self {
             ExportKind::Cleaned => {
-                let list = ws.and_then(|w| w.list.as_ref());
-                let stem = list
-                    .and_then(|l| l.path.file_stem())
-                    .map_or_else(|| "list".to_string(), |s| s.to_string_lossy().into_owned());
-                let ext = list
-                    .and_then(|l| l.path.extension())
-                    .map_or_else(|| "csv".to_string(), |s| s.to_string_lossy().into_owned());
-                format!("{stem}-cleaned.{ext}")
+                exports::cleaned_name(ws.and_then(|w| w.list.as_ref()).map(|l| l.path.as_path()))
             }
-            ExportKind::Suppression => "suppression.csv".into(),
-            ExportKind::Report => "bounce-report.csv".into(),
-            ExportKind::RemovedRows => "removed-rows.csv".into(),
-            ExportKind::Figures => "figures.csv".into(),
+            ExportKind::Suppression => exports::SUPPRESSION.into(),
+            ExportKind::Report => exports::BOUNCE_REPORT.into(),
+            ExportKind::RemovedRows => exports::REMOVED_ROWS.into(),
+            ExportKind::Figures => exports::FIGURES.into(),
         }
     }
 

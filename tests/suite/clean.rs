@@ -273,3 +273,146 @@ fn a_list_without_an_email_column_names_the_columns_found() {
         "{message}"
     );
 }
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn force_never_replaces_a_mailbox_file_named_like_an_export() {
+    let dir = tempfile::tempdir().unwrap();
+    write_inputs(dir.path());
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let mailbox = out.join("bounce-report.csv");
+    std::fs::copy(dir.path().join("mail/september.mbox"), &mailbox).unwrap();
+    let before = std::fs::read(&mailbox).unwrap();
+    let req = CleanRequest {
+        bounces: vec![mailbox.clone()],
+        ..request(dir.path(), true)
+    };
+    let err = run_clean(&req, &|_| {}, &AtomicBool::new(false)).unwrap_err();
+    assert!(err.to_string().contains("bounce-report.csv"), "{err}");
+    assert!(err.to_string().contains("input"), "{err}");
+    assert_eq!(std::fs::read(&mailbox).unwrap(), before);
+    assert_eq!(
+        names_in(&out),
+        ["bounce-report.csv"],
+        "nothing else written"
+    );
+    assert!(
+        !dir.path().join("workspace.sqlite").exists(),
+        "refused before the workspace was opened"
+    );
+}
+
+#[test]
+fn force_never_replaces_a_file_inside_a_mailbox_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    write_inputs(dir.path());
+    let folder = dir.path().join("mail");
+    let inside = folder.join("suppression.csv");
+    std::fs::write(&inside, "last month's file\n").unwrap();
+    let req = CleanRequest {
+        out_dir: folder.clone(),
+        ..request(dir.path(), true)
+    };
+    let err = run_clean(&req, &|_| {}, &AtomicBool::new(false)).unwrap_err();
+    assert!(err.to_string().contains("suppression.csv"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&inside).unwrap(),
+        "last month's file\n"
+    );
+    assert!(!folder.join("subscribers-cleaned.csv").exists());
+}
+
+#[test]
+fn force_never_replaces_the_workspace_nor_its_journal_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write_inputs(dir.path());
+    let cancel = AtomicBool::new(false);
+    // A workspace named like an export, filled by a first run elsewhere.
+    let out = dir.path().join("out");
+    let db = out.join("suppression.csv");
+    std::fs::create_dir_all(&out).unwrap();
+    let first = CleanRequest {
+        db: db.clone(),
+        out_dir: dir.path().join("elsewhere"),
+        ..request(dir.path(), false)
+    };
+    run_clean(&first, &|_| {}, &cancel).unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let req = CleanRequest {
+        db: db.clone(),
+        ..request(dir.path(), true)
+    };
+    let err = run_clean(&req, &|_| {}, &cancel).unwrap_err();
+    assert!(err.to_string().contains("suppression.csv"), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    assert!(listhygiene::store::Store::open(&db).is_ok());
+    assert!(!out.join("subscribers-cleaned.csv").exists());
+
+    // The cleaned list of `a.sqlite-wal` is `a-cleaned.sqlite-wal`: the WAL file
+    // of a workspace `a-cleaned.sqlite`, which need not exist when checked.
+    let list = dir.path().join("a.sqlite-wal");
+    std::fs::copy(dir.path().join("subscribers.csv"), &list).unwrap();
+    let req = CleanRequest {
+        list,
+        db: out.join("a-cleaned.sqlite"),
+        ..request(dir.path(), true)
+    };
+    let err = run_clean(&req, &|_| {}, &cancel).unwrap_err();
+    assert!(err.to_string().contains("a-cleaned.sqlite-wal"), "{err}");
+}
+
+#[test]
+fn exports_are_checked_before_the_import_and_written_all_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    write_inputs(dir.path());
+    let cancel = AtomicBool::new(false);
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("bounce-report.csv"), "old\n").unwrap();
+    let err = run_clean(&request(dir.path(), false), &|_| {}, &cancel).unwrap_err();
+    assert!(err.to_string().contains("bounce-report.csv"), "{err}");
+    assert_eq!(names_in(&out), ["bounce-report.csv"], "no file written");
+    assert!(
+        !dir.path().join("workspace.sqlite").exists(),
+        "no import stored"
+    );
+
+    // An out-dir that is a file fails before anything is stored.
+    let req = CleanRequest {
+        out_dir: dir.path().join("subscribers.csv"),
+        ..request(dir.path(), true)
+    };
+    let err = run_clean(&req, &|_| {}, &cancel).unwrap_err();
+    assert!(err.to_string().contains("subscribers.csv"), "{err}");
+    assert!(!dir.path().join("workspace.sqlite").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn exports_keep_the_lists_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    write_inputs(dir.path());
+    let list = dir.path().join("subscribers.csv");
+    std::fs::set_permissions(&list, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let report = run_clean(
+        &request(dir.path(), false),
+        &|_| {},
+        &AtomicBool::new(false),
+    )
+    .expect("clean runs");
+    assert_eq!(report.files.len(), 4);
+    for file in &report.files {
+        let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", file.display());
+    }
+}
