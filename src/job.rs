@@ -360,7 +360,7 @@ fn write_exports(
 
 /// The plain-language "why" of a verdict, for reports.
 pub fn why(verdict: Verdict, assessment: Option<&Assessment>) -> String {
-    let reason = assessment.and_then(|a| a.last_reason);
+    let reason = assessment.and_then(|a| a.verdict_reason);
     match verdict {
         Verdict::RemoveComplaint => "Marked as spam by the reader".into(),
         Verdict::RemoveHard => format!(
@@ -406,6 +406,7 @@ mod tests {
                     first_bounce: None,
                     last_bounce: None,
                     last_reason: None,
+                    verdict_reason: None,
                     last_diagnostic: None,
                     alive_after_removal: false,
                 };

@@ -28,9 +28,10 @@ fn date(epoch: Option<i64>) -> String {
 }
 
 /// Addresses removed for a bounce or a complaint (duplicates and invalid rows
-/// are not suppressions), sorted by address. With `safe`, text cells are
-/// spreadsheet-safe (off by default: the file is re-imported into mail tools,
-/// and addresses may validly begin with `+`, `-` or `=`).
+/// are not suppressions), sorted by address. The last diagnostic, a remote
+/// server's text, is always spreadsheet-safe; with `safe` the addresses are too
+/// (off by default: the file is re-imported into mail tools, and addresses may
+/// validly begin with `+`, `-` or `=`).
 pub fn suppression_csv(
     verdicts: &HashMap<String, Assessment>,
     subscribers: &HashMap<String, Subscriber>,
@@ -56,7 +57,7 @@ pub fn suppression_csv(
                 cell(address.clone()),
                 a.verdict.as_str().to_string(),
                 why(a.verdict, Some(a)),
-                a.last_reason
+                a.verdict_reason
                     .map(Reason::as_str)
                     .unwrap_or_default()
                     .to_string(),
@@ -64,7 +65,8 @@ pub fn suppression_csv(
                 a.bounces.to_string(),
                 date(a.first_bounce),
                 date(a.last_bounce),
-                cell(a.last_diagnostic.clone().unwrap_or_default()),
+                // A stranger's server wrote this: always guarded.
+                spreadsheet_safe(a.last_diagnostic.as_deref().unwrap_or_default()).into_owned(),
                 if in_list { "" } else { "not in list" }.to_string(),
             ]
         })
@@ -87,10 +89,13 @@ pub fn suppression_csv(
 }
 
 /// One row per classified bounce, oldest first; `note` explains a reason whose
-/// label may surprise (`bounce::diagnose::why`). With `spreadsheet_safe_cells`
-/// (the default: the cells carry text from strangers' mail servers) text
-/// cells are spreadsheet-safe.
+/// label may surprise (`bounce::diagnose::why`). Cells with text from strangers'
+/// mail servers are always spreadsheet-safe; with `spreadsheet_safe_cells` (the
+/// default) the user's own cells (address, mailing, source) are too.
 pub fn bounce_report_csv(events: &[ReportRow], spreadsheet_safe_cells: bool) -> Vec<u8> {
+    // Cells that carry a stranger's text (the returned subject, the remote
+    // server's status, reply and words) are guarded whatever the setting says.
+    let guarded = |s: &str| spreadsheet_safe(s).into_owned();
     let safe = |s: &str| {
         if spreadsheet_safe_cells {
             spreadsheet_safe(s).into_owned()
@@ -120,17 +125,17 @@ pub fn bounce_report_csv(events: &[ReportRow], spreadsheet_safe_cells: bool) -> 
             vec![
                 to_rfc3339(e.date),
                 safe(&e.mailing),
-                safe(e.subject.as_deref().unwrap_or("")),
+                guarded(e.subject.as_deref().unwrap_or("")),
                 safe(&e.address),
                 e.kind.clone(),
                 group.to_string(),
                 e.reason.clone(),
-                safe(e.status.as_deref().unwrap_or("")),
-                safe(e.reply_code.as_deref().unwrap_or("")),
-                safe(e.diagnostic.as_deref().unwrap_or("")),
+                guarded(e.status.as_deref().unwrap_or("")),
+                guarded(e.reply_code.as_deref().unwrap_or("")),
+                guarded(e.diagnostic.as_deref().unwrap_or("")),
                 safe(&format!("{}:{}", e.source, e.index)),
                 e.rule.clone().unwrap_or_default(),
-                safe(&note),
+                guarded(&note),
             ]
         })
         .collect();
@@ -201,6 +206,55 @@ mod tests {
             rule: None,
             note: None,
         }
+    }
+
+    #[test]
+    fn a_strangers_text_is_always_spreadsheet_safe() {
+        let attack = "@SUM(1+1)*cmd|' /C calc'!A0";
+        let rows = [ReportRow {
+            subject: Some("=HYPERLINK(\"http://x\")".into()),
+            ..event("mailboxfull", "5.2.2", attack)
+        }];
+        let bytes = bounce_report_csv(&rows, false);
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let record = reader
+            .records()
+            .next()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        assert_eq!(record.get(2), Some("'=HYPERLINK(\"http://x\")"));
+        assert_eq!(record.get(9), Some(format!("'{attack}").as_str()));
+
+        let mut verdicts = HashMap::new();
+        verdicts.insert(
+            "+anna@example.org".to_string(),
+            Assessment {
+                verdict: Verdict::RemoveComplaint,
+                hard_streak: 0,
+                max_hard_streak: 0,
+                bounces: 1,
+                first_bounce: None,
+                last_bounce: None,
+                last_reason: Some(Reason::MailboxFull),
+                verdict_reason: Some(Reason::Feedback),
+                last_diagnostic: Some(attack.into()),
+                alive_after_removal: false,
+            },
+        );
+        let bytes = suppression_csv(&verdicts, &HashMap::new(), false);
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let record = reader
+            .records()
+            .next()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        assert_eq!(
+            record.get(0),
+            Some("+anna@example.org"),
+            "the user's own address"
+        );
+        assert_eq!(record.get(3), Some("feedback"), "the complaint's reason");
+        assert_eq!(record.get(8), Some(format!("'{attack}").as_str()));
     }
 
     #[test]

@@ -413,6 +413,7 @@ mod tests {
             first_bounce: None,
             last_bounce: None,
             last_reason: None,
+            verdict_reason: None,
             last_diagnostic: None,
             alive_after_removal: false,
         }

@@ -200,6 +200,10 @@ pub struct Assessment {
     pub last_bounce: Option<i64>,
     /// The reason of the newest bounce.
     pub last_reason: Option<Reason>,
+    /// The reason behind the verdict: of the newest complaint for
+    /// `remove_complaint`, of the newest hard bounce for `remove_hard`, of the
+    /// newest soft one for `remove_soft`; else the newest bounce's.
+    pub verdict_reason: Option<Reason>,
     pub last_diagnostic: Option<String>,
     /// The address is removed but showed a sign of life afterwards (shown
     /// beside the verdict for review; only a manual keep brings it back).
@@ -468,6 +472,24 @@ pub fn assess(
         first_bounce: bounced.first().map(|e| e.date),
         last_bounce: bounced.last().map(|e| e.date),
         last_reason: bounced.last().map(|e| e.reason),
+        verdict_reason: {
+            let newest = |wanted: fn(Outcome) -> bool| {
+                bounced
+                    .iter()
+                    .rev()
+                    .find(|e| wanted(e.outcome()))
+                    .map(|e| e.reason)
+            };
+            match verdict {
+                Verdict::RemoveComplaint => newest(|o| o == Outcome::Complaint),
+                Verdict::RemoveHard => newest(|o| o == Outcome::Hard),
+                Verdict::RemoveSoft => {
+                    newest(|o| matches!(o, Outcome::MailboxSoft | Outcome::TransientSoft))
+                }
+                _ => None,
+            }
+            .or(bounced.last().map(|e| e.reason))
+        },
         last_diagnostic: bounced.last().and_then(|e| e.diagnostic.clone()),
         alive_after_removal,
     }

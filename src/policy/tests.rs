@@ -480,3 +480,28 @@ fn attributed_events_join_the_rows_own_in_date_order() {
         .collect();
     assert_eq!(mailings, [1, 2, 3]);
 }
+
+#[test]
+fn the_verdicts_reason_is_the_one_that_decided_it() {
+    // A complaint, then a full mailbox in a later mailing: removed for the
+    // complaint, and that is the reason given.
+    let events = [
+        event(1, Kind::Complaint, Reason::Feedback),
+        event(2, Kind::Soft, Reason::MailboxFull),
+    ];
+    let a = run(&events, 2, &listed(), None);
+    assert_eq!(a.verdict, Verdict::RemoveComplaint);
+    assert_eq!(a.last_reason, Some(Reason::MailboxFull));
+    assert_eq!(a.verdict_reason, Some(Reason::Feedback));
+
+    // Three hard bounces, then a full mailbox: removed for the hard ones.
+    let events = [
+        hard(1),
+        hard(2),
+        hard(3),
+        event(4, Kind::Soft, Reason::MailboxFull),
+    ];
+    let a = run(&events, 4, &listed(), None);
+    assert_eq!(a.verdict, Verdict::RemoveHard);
+    assert_eq!(a.verdict_reason, Some(Reason::UserUnknown));
+}
