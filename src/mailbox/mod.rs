@@ -56,6 +56,8 @@ pub struct Skipped {
     pub index_files: usize,
     pub binary: usize,
     pub other: usize,
+    /// Text files that are not mail (a README, a CSV): no header fields at the start.
+    pub not_mail: usize,
     /// Folders met again in one walk (a link back to a folder or a parent, a
     /// second name for a folder): read once, the repeats counted here.
     pub loops: usize,
@@ -64,7 +66,7 @@ pub struct Skipped {
 impl Skipped {
     /// Everything passed over, whatever the reason.
     pub fn total(&self) -> usize {
-        self.hidden + self.index_files + self.binary + self.other + self.loops
+        self.hidden + self.index_files + self.binary + self.not_mail + self.other + self.loops
     }
 
     /// The reasons with their counts, for people ("2 hidden, 1 link loop");
@@ -74,6 +76,7 @@ impl Skipped {
             (self.hidden, "hidden", "hidden"),
             (self.index_files, ".msf index", ".msf indexes"),
             (self.binary, "binary", "binary"),
+            (self.not_mail, "not mail", "not mail"),
             (self.loops, "link loop", "link loops"),
             (self.other, "other", "other"),
         ];
@@ -314,6 +317,17 @@ impl<F: FnMut(Item) -> bool> Walker<'_, F> {
                 Origin::Explicit => {
                     Ok(self.unreadable(source, 0, format!("not a mail file: this is {what}"))?)
                 }
+            },
+            Content::Text => match origin {
+                Origin::Walked => {
+                    self.summary.skipped.not_mail += 1;
+                    Ok(())
+                }
+                Origin::Explicit => Ok(self.unreadable(
+                    source,
+                    0,
+                    "not a mail file: this is text without mail headers",
+                )?),
             },
             // Files on disk and top-level zip entries are opened as archives
             // before they get here; what is left is an archive inside an archive

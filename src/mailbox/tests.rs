@@ -125,6 +125,7 @@ fn folder_is_walked_in_name_order_skipping_what_is_not_mail() {
             index_files: 1,
             binary: 2,
             other: 1,
+            not_mail: 0,
             loops: 0,
         }
     );
@@ -370,4 +371,46 @@ fn skipped_reasons_are_told_with_their_counts() {
     };
     assert_eq!(some.total(), 3);
     assert_eq!(some.describe(), "2 hidden, 1 link loop");
+}
+
+const README: &[u8] = b"# Bounces of the March newsletter\n\nExported from Thunderbird.\nNote: the list itself is in list.csv\n";
+const CSV: &[u8] = b"email,name,subscribed\nanna@example.org,Anna,2024-01-02\n";
+const SHORT: &[u8] = b"From: MAILER-DAEMON@mx.example.org\nSubject: failure notice\n\nSorry.\n";
+
+#[test]
+fn text_that_is_not_mail_is_skipped_in_a_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("bounces");
+    write(&root.join("README.md"), README);
+    write(&root.join("list.csv"), CSV);
+    write(&root.join("notice.eml"), SHORT);
+    let (items, summary) = collect_one(&root);
+    assert_eq!(items, vec![message(&root.join("notice.eml"), 0, SHORT)]);
+    assert_eq!(summary.skipped.not_mail, 2, "{:?}", summary.skipped);
+    assert_eq!(summary.skipped.total(), 2);
+}
+
+#[test]
+fn text_that_is_not_mail_named_explicitly_is_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let readme = dir.path().join("README.md");
+    let csv = dir.path().join("list.csv");
+    let eml = dir.path().join("notice.eml");
+    write(&readme, README);
+    write(&csv, CSV);
+    write(&eml, SHORT);
+    let (items, summary) = collect(
+        &[readme.clone(), csv.clone(), eml.clone()],
+        &Limits::default(),
+    );
+    let not_mail = |path: &Path| Item::Unreadable {
+        source: path.display().to_string(),
+        index: 0,
+        error: "not a mail file: this is text without mail headers".to_owned(),
+    };
+    assert_eq!(
+        items,
+        vec![not_mail(&readme), not_mail(&csv), message(&eml, 0, SHORT)]
+    );
+    assert_eq!((summary.messages, summary.unreadable), (1, 2));
 }
