@@ -226,11 +226,16 @@ impl From<Cancelled> for Stop {
 }
 
 /// Whether the user named a file or the walk came across it: an explicitly named
-/// file that is not mail deserves an error, one met in a folder is passed over.
+/// file that is not mail deserves an error, one met in a folder or an archive is
+/// passed over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Origin {
     Explicit,
     Walked,
+    /// An entry of a zip archive. One passed over is still read to its end,
+    /// since only there does the archive's checksum and size check say whether
+    /// it is whole: a broken entry can look like a binary in its first bytes.
+    Archived,
 }
 
 /// State of one [`walk`].
@@ -300,17 +305,24 @@ impl<F: FnMut(Item) -> bool> Walker<'_, F> {
         &mut self,
         source: &str,
         head: Vec<u8>,
-        rest: R,
+        mut rest: R,
         origin: Origin,
         size: Option<u64>,
     ) -> Result<(), Stop> {
-        match detect::sniff(&head, head.len() < SNIFF_LEN) {
+        let content = detect::sniff(&head, head.len() < SNIFF_LEN);
+        if origin == Origin::Archived
+            && matches!(content, Content::Empty | Content::Binary(_) | Content::Text)
+            && let Err(error) = io::copy(&mut rest, &mut io::sink())
+        {
+            return Err(Stop::Failed { index: 0, error });
+        }
+        match content {
             Content::Empty => {
                 self.summary.skipped.other += 1;
                 Ok(())
             }
             Content::Binary(what) => match origin {
-                Origin::Walked => {
+                Origin::Walked | Origin::Archived => {
                     self.summary.skipped.binary += 1;
                     Ok(())
                 }
@@ -319,7 +331,7 @@ impl<F: FnMut(Item) -> bool> Walker<'_, F> {
                 }
             },
             Content::Text => match origin {
-                Origin::Walked => {
+                Origin::Walked | Origin::Archived => {
                     self.summary.skipped.not_mail += 1;
                     Ok(())
                 }
