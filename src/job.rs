@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use crate::bounce::{self, MessageKind, Reason};
 use crate::exports::CleanTargets;
 use crate::list::{self, ExportSet, ListError, ListOptions, SubscriberList};
-use crate::mailbox::{self, Item, Limits};
+use crate::mailbox::{self, Item, Limits, Skipped};
 use crate::policy::{self, Assessment, History, PolicySettings, Subscriber, Verdict};
 use crate::reports;
 use crate::store::{self, Import, ImportMessage, ImportSummary, Store, StoreError};
@@ -174,7 +174,8 @@ pub struct ImportOutcome {
     pub kinds: HashMap<&'static str, usize>,
     /// Sources that could not be read, with why.
     pub unreadable: Vec<(String, String)>,
-    pub skipped_files: usize,
+    /// Files and folders passed over, by reason.
+    pub skipped: Skipped,
 }
 
 /// Reads the mailboxes into the workspace as one import: all of it, or, when
@@ -274,8 +275,7 @@ fn read_mail(
         return Err(JobError::Cancelled);
     }
     report.messages = summary.messages;
-    let s = &summary.skipped;
-    report.skipped_files = s.hidden + s.index_files + s.binary + s.other;
+    report.skipped = summary.skipped;
     Ok(())
 }
 

@@ -281,8 +281,12 @@ fn clean_command(req: CleanRequest) -> Result<ExitCode> {
         report.read.messages,
         report.read.import.messages,
         report.read.import.duplicates,
-        if report.read.skipped_files > 0 {
-            format!(", {} files skipped", report.read.skipped_files)
+        if report.read.skipped.total() > 0 {
+            format!(
+                ", {} files skipped ({})",
+                report.read.skipped.total(),
+                report.read.skipped.describe()
+            )
         } else {
             String::new()
         }
@@ -378,12 +382,8 @@ fn print_summary(summary: &RunSummary, elapsed: Duration) {
         c.unreadable
     );
     let s = &w.skipped;
-    let skipped = s.hidden + s.index_files + s.binary + s.other;
-    if skipped > 0 {
-        eprintln!(
-            "skipped {skipped} files: {} hidden, {} .msf indexes, {} binary, {} other",
-            s.hidden, s.index_files, s.binary, s.other
-        );
+    if s.total() > 0 {
+        eprintln!("skipped {} files: {}", s.total(), s.describe());
     }
 }
 

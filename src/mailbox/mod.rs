@@ -12,14 +12,16 @@
 //! ([`detect`]), not its name.
 
 pub mod detect;
+mod files;
 pub mod mbox;
 mod zip;
 
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use self::detect::{Content, SNIFF_LEN};
+use self::files::{Files, Found, Skip};
 use self::mbox::{MboxSplitter, Split};
 
 pub use self::detect::is_mbox_start;
@@ -54,6 +56,46 @@ pub struct Skipped {
     pub index_files: usize,
     pub binary: usize,
     pub other: usize,
+    /// Text files that are not mail (a README, a CSV): no header fields at the start.
+    pub not_mail: usize,
+    /// Folders met again in one walk (a link back to a folder or a parent, a
+    /// second name for a folder): read once, the repeats counted here.
+    pub loops: usize,
+}
+
+impl Skipped {
+    /// Everything passed over, whatever the reason.
+    pub fn total(&self) -> usize {
+        self.hidden + self.index_files + self.binary + self.not_mail + self.other + self.loops
+    }
+
+    /// The reasons with their counts, for people ("2 hidden, 1 link loop");
+    /// empty when nothing was skipped.
+    pub fn describe(&self) -> String {
+        let reasons = [
+            (self.hidden, "hidden", "hidden"),
+            (self.index_files, ".msf index", ".msf indexes"),
+            (self.binary, "binary", "binary"),
+            (self.not_mail, "not mail", "not mail"),
+            (self.loops, "link loop", "link loops"),
+            (self.other, "other", "other"),
+        ];
+        reasons
+            .iter()
+            .filter(|(n, ..)| *n > 0)
+            .map(|(n, one, many)| format!("{n} {}", if *n == 1 { one } else { many }))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn count(&mut self, why: Skip) {
+        match why {
+            Skip::Hidden => self.hidden += 1,
+            Skip::IndexFile => self.index_files += 1,
+            Skip::Other => self.other += 1,
+            Skip::Loop => self.loops += 1,
+        }
+    }
 }
 
 /// What a walk over the inputs saw.
@@ -96,46 +138,47 @@ impl Default for Limits {
 ///
 /// A path that does not exist is listed in [`WalkSummary::missing`]. A folder is
 /// walked recursively in name order (a Maildir reads `cur/` then `new/`), passing
-/// over hidden entries, `.msf` indexes, binaries and empty files; a file given
-/// explicitly is always read, and one that is not mail is reported unreadable.
+/// over hidden entries, `.msf` indexes, binaries and empty files; links are
+/// followed and a folder met again (a link loop) is counted and passed over. A
+/// file given explicitly is always read, and one that is not mail is reported
+/// unreadable.
 pub fn walk<F: FnMut(Item) -> bool>(paths: &[PathBuf], limits: &Limits, sink: F) -> WalkSummary {
     let mut walker = Walker {
         limits,
         sink,
         summary: WalkSummary::default(),
     };
-    for path in paths {
-        if walker.input(path).is_err() {
+    for found in Files::new(paths) {
+        let going_on = match found {
+            Found::File { path, origin, .. } => walker.read_file(&path, origin),
+            Found::Skipped(why) => {
+                walker.summary.skipped.count(why);
+                Ok(())
+            }
+            Found::Missing(path) => {
+                walker.summary.missing.push(path);
+                Ok(())
+            }
+            Found::Unreadable { path, error } => walker.unreadable(&display(&path), 0, error),
+        };
+        if going_on.is_err() {
             break;
         }
     }
     walker.summary
 }
 
-/// The total size in bytes of the files under `paths` (folders recursively,
-/// hidden entries passed over): the denominator of a progress bar. Files
-/// that cannot be read count as empty.
+/// The total size in bytes of the files [`walk`] reads from `paths` (the same
+/// walk: folders recursively, hidden entries and indexes passed over, each
+/// folder once): the denominator of a progress bar. Files whose size cannot
+/// be read count as empty.
 pub fn total_size(paths: &[PathBuf]) -> u64 {
-    fn size(path: &Path, depth: usize) -> u64 {
-        let Ok(meta) = std::fs::metadata(path) else {
-            return 0;
-        };
-        if meta.is_file() {
-            return meta.len();
-        }
-        if !meta.is_dir() || depth > 64 {
-            return 0;
-        }
-        let Ok(entries) = std::fs::read_dir(path) else {
-            return 0;
-        };
-        entries
-            .flatten()
-            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-            .map(|e| size(&e.path(), depth + 1))
-            .sum()
-    }
-    paths.iter().map(|p| size(p, 0)).sum()
+    Files::new(paths)
+        .map(|found| match found {
+            Found::File { size, .. } => size,
+            _ => 0,
+        })
+        .sum()
 }
 
 /// Reads one message again, by the `source` and `index` a walk gave it (to
@@ -183,17 +226,16 @@ impl From<Cancelled> for Stop {
 }
 
 /// Whether the user named a file or the walk came across it: an explicitly named
-/// file that is not mail deserves an error, one met in a folder is passed over.
+/// file that is not mail deserves an error, one met in a folder or an archive is
+/// passed over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Origin {
     Explicit,
     Walked,
-}
-
-/// A folder entry waiting to be read.
-enum Pending {
-    Dir(PathBuf),
-    File(PathBuf),
+    /// An entry of a zip archive. One passed over is still read to its end,
+    /// since only there does the archive's checksum and size check say whether
+    /// it is whole: a broken entry can look like a binary in its first bytes.
+    Archived,
 }
 
 /// State of one [`walk`].
@@ -230,100 +272,6 @@ impl<F: FnMut(Item) -> bool> Walker<'_, F> {
         })
     }
 
-    /// One path as given by the user.
-    fn input(&mut self, path: &Path) -> Result<(), Cancelled> {
-        // Follows symlinks: a link the user names explicitly is meant.
-        match fs::metadata(path) {
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
-                ) =>
-            {
-                self.summary.missing.push(path.to_path_buf());
-                Ok(())
-            }
-            Err(e) => self.unreadable(&display(path), 0, format!("cannot read: {e}")),
-            Ok(meta) if meta.is_dir() => self.walk_dir(path),
-            Ok(meta) if meta.is_file() => self.read_file(path, Origin::Explicit),
-            // A FIFO or device would block or never end.
-            Ok(_) => self.unreadable(&display(path), 0, "not a regular file or folder"),
-        }
-    }
-
-    /// A folder, depth first in name order. An explicit stack rather than
-    /// recursion, so a deep tree cannot overflow a worker thread's stack.
-    fn walk_dir(&mut self, root: &Path) -> Result<(), Cancelled> {
-        let mut stack = vec![Pending::Dir(root.to_path_buf())];
-        while let Some(next) = stack.pop() {
-            match next {
-                Pending::File(path) => self.read_file(&path, Origin::Walked)?,
-                Pending::Dir(dir) => match self.list_dir(&dir) {
-                    Ok(children) => stack.extend(children.into_iter().rev()),
-                    Err(e) => {
-                        self.unreadable(&display(&dir), 0, format!("cannot read folder: {e}"))?
-                    }
-                },
-            }
-        }
-        Ok(())
-    }
-
-    /// What to read in `dir`, in reading order; counts what is passed over.
-    fn list_dir(&mut self, dir: &Path) -> io::Result<Vec<Pending>> {
-        let mut entries = Vec::new();
-        for entry in fs::read_dir(dir)? {
-            let entry = entry?;
-            entries.push((entry.file_name(), entry.file_type()?));
-        }
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-
-        let is_maildir = entries
-            .iter()
-            .any(|(name, kind)| kind.is_dir() && (name == "cur" || name == "new"));
-        let mut out = Vec::new();
-        if is_maildir {
-            // Delivered mail first (cur/), then unseen mail (new/); tmp/ holds
-            // deliveries in progress, which are not messages yet.
-            for sub in ["cur", "new"] {
-                if entries
-                    .iter()
-                    .any(|(name, kind)| kind.is_dir() && name == sub)
-                {
-                    out.push(Pending::Dir(dir.join(sub)));
-                }
-            }
-        }
-        for (name, kind) in entries {
-            if is_maildir && (name == "cur" || name == "new" || name == "tmp") {
-                continue;
-            }
-            let path = dir.join(&name);
-            let name = name.to_string_lossy();
-            if name.starts_with('.') {
-                self.summary.skipped.hidden += 1;
-            } else if kind.is_dir() {
-                // In a Maildir these are sub-folders stored as plain folders.
-                out.push(Pending::Dir(path));
-            } else if is_index_file(&name) {
-                self.summary.skipped.index_files += 1;
-            } else if is_maildir {
-                // Files beside cur/ and new/ are the mail server's bookkeeping
-                // (dovecot-uidlist, subscriptions…), never messages.
-                self.summary.skipped.other += 1;
-            } else if kind.is_file() {
-                out.push(Pending::File(path));
-            } else if kind.is_symlink() && fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-                // A link to a file is read; links to folders are not followed, so
-                // a link loop cannot trap the walk.
-                out.push(Pending::File(path));
-            } else {
-                self.summary.skipped.other += 1;
-            }
-        }
-        Ok(out)
-    }
-
     /// A regular file: a zip archive, an mbox or one message.
     fn read_file(&mut self, path: &Path, origin: Origin) -> Result<(), Cancelled> {
         let source = display(path);
@@ -357,23 +305,41 @@ impl<F: FnMut(Item) -> bool> Walker<'_, F> {
         &mut self,
         source: &str,
         head: Vec<u8>,
-        rest: R,
+        mut rest: R,
         origin: Origin,
         size: Option<u64>,
     ) -> Result<(), Stop> {
-        match detect::sniff(&head, head.len() < SNIFF_LEN) {
+        let content = detect::sniff(&head, head.len() < SNIFF_LEN);
+        if origin == Origin::Archived
+            && matches!(content, Content::Empty | Content::Binary(_) | Content::Text)
+            && let Err(error) = io::copy(&mut rest, &mut io::sink())
+        {
+            return Err(Stop::Failed { index: 0, error });
+        }
+        match content {
             Content::Empty => {
                 self.summary.skipped.other += 1;
                 Ok(())
             }
             Content::Binary(what) => match origin {
-                Origin::Walked => {
+                Origin::Walked | Origin::Archived => {
                     self.summary.skipped.binary += 1;
                     Ok(())
                 }
                 Origin::Explicit => {
                     Ok(self.unreadable(source, 0, format!("not a mail file: this is {what}"))?)
                 }
+            },
+            Content::Text => match origin {
+                Origin::Walked | Origin::Archived => {
+                    self.summary.skipped.not_mail += 1;
+                    Ok(())
+                }
+                Origin::Explicit => Ok(self.unreadable(
+                    source,
+                    0,
+                    "not a mail file: this is text without mail headers",
+                )?),
             },
             // Files on disk and top-level zip entries are opened as archives
             // before they get here; what is left is an archive inside an archive

@@ -3,6 +3,7 @@
 //! cancellation. The mbox splitter and zip reading have their own tests.
 
 use super::*;
+use std::fs;
 use std::path::Path;
 
 fn collect(paths: &[PathBuf], limits: &Limits) -> (Vec<Item>, WalkSummary) {
@@ -124,6 +125,8 @@ fn folder_is_walked_in_name_order_skipping_what_is_not_mail() {
             index_files: 1,
             binary: 2,
             other: 1,
+            not_mail: 0,
+            loops: 0,
         }
     );
 }
@@ -263,7 +266,9 @@ fn symlink_loops_do_not_trap_the_walk() {
             (root.join("b.eml").display().to_string(), 0),
         ]
     );
-    assert_eq!(summary.skipped.other, 1);
+    // The link back to the folder is followed, found to be a folder already
+    // read, and counted.
+    assert_eq!((summary.skipped.loops, summary.skipped.other), (1, 0));
 }
 
 #[test]
@@ -317,4 +322,95 @@ fn sizes_are_written_for_people() {
     assert_eq!(human_size(64 << 20), "64 MiB");
     assert_eq!(human_size(2048), "2 KiB");
     assert_eq!(human_size(1000), "1000 bytes");
+}
+
+/// Runs `f` on another thread and gives up after `secs`: a walk that loops
+/// forever fails the test instead of hanging it.
+fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(secs)).ok()
+}
+
+#[test]
+fn link_loops_are_walked_and_sized_once_and_counted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("bounces");
+    write(&root.join("a.eml"), EML);
+    write(&root.join("sub/b.eml"), EML);
+    std::os::unix::fs::symlink(".", root.join("x")).expect("symlink");
+    std::os::unix::fs::symlink(".", root.join("y")).expect("symlink");
+    std::os::unix::fs::symlink("..", root.join("sub/up")).expect("symlink");
+
+    let paths = vec![root.clone()];
+    let size = within(20, move || total_size(&paths));
+    assert_eq!(size, Some(2 * EML.len() as u64), "total_size must end");
+
+    let paths = vec![root.clone()];
+    let walked = within(20, move || collect(&paths, &Limits::default()));
+    let Some((items, summary)) = walked else {
+        panic!("walk did not end");
+    };
+    let s = |p: &str| root.join(p).display().to_string();
+    assert_eq!(places(&items), vec![(s("a.eml"), 0), (s("sub/b.eml"), 0)]);
+    assert_eq!(summary.messages, 2);
+    assert_eq!(summary.skipped.loops, 3, "{:?}", summary.skipped);
+    assert_eq!(summary.skipped.other, 0, "{:?}", summary.skipped);
+}
+
+#[test]
+fn skipped_reasons_are_told_with_their_counts() {
+    let none = Skipped::default();
+    assert_eq!((none.total(), none.describe()), (0, String::new()));
+    let some = Skipped {
+        hidden: 2,
+        loops: 1,
+        ..Skipped::default()
+    };
+    assert_eq!(some.total(), 3);
+    assert_eq!(some.describe(), "2 hidden, 1 link loop");
+}
+
+const README: &[u8] = b"# Bounces of the March newsletter\n\nExported from Thunderbird.\nNote: the list itself is in list.csv\n";
+const CSV: &[u8] = b"email,name,subscribed\nanna@example.org,Anna,2024-01-02\n";
+const SHORT: &[u8] = b"From: MAILER-DAEMON@mx.example.org\nSubject: failure notice\n\nSorry.\n";
+
+#[test]
+fn text_that_is_not_mail_is_skipped_in_a_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("bounces");
+    write(&root.join("README.md"), README);
+    write(&root.join("list.csv"), CSV);
+    write(&root.join("notice.eml"), SHORT);
+    let (items, summary) = collect_one(&root);
+    assert_eq!(items, vec![message(&root.join("notice.eml"), 0, SHORT)]);
+    assert_eq!(summary.skipped.not_mail, 2, "{:?}", summary.skipped);
+    assert_eq!(summary.skipped.total(), 2);
+}
+
+#[test]
+fn text_that_is_not_mail_named_explicitly_is_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let readme = dir.path().join("README.md");
+    let csv = dir.path().join("list.csv");
+    let eml = dir.path().join("notice.eml");
+    write(&readme, README);
+    write(&csv, CSV);
+    write(&eml, SHORT);
+    let (items, summary) = collect(
+        &[readme.clone(), csv.clone(), eml.clone()],
+        &Limits::default(),
+    );
+    let not_mail = |path: &Path| Item::Unreadable {
+        source: path.display().to_string(),
+        index: 0,
+        error: "not a mail file: this is text without mail headers".to_owned(),
+    };
+    assert_eq!(
+        items,
+        vec![not_mail(&readme), not_mail(&csv), message(&eml, 0, SHORT)]
+    );
+    assert_eq!((summary.messages, summary.unreadable), (1, 2));
 }

@@ -105,7 +105,7 @@ fn read_level<R: Read + Seek, F: FnMut(Item) -> bool>(
         let entry = match archive.by_index(i) {
             Ok(entry) => entry,
             Err(e) => {
-                walker.unreadable(&entry_source, 0, format!("cannot read zip entry: {e}"))?;
+                walker.unreadable(&entry_source, 0, broken_entry(&e))?;
                 continue;
             }
         };
@@ -143,7 +143,7 @@ fn read_level<R: Read + Seek, F: FnMut(Item) -> bool>(
                 &entry_source,
                 head,
                 &mut reader,
-                Origin::Walked,
+                Origin::Archived,
                 Some(declared),
             ),
         };
@@ -155,7 +155,7 @@ fn read_level<R: Read + Seek, F: FnMut(Item) -> bool>(
                     // Stop the whole archive: the rest is not to be trusted either.
                     return walker.unreadable(source, 0, refused(&why.0));
                 }
-                walker.unreadable(&entry_source, index, format!("cannot decompress: {error}"))?;
+                walker.unreadable(&entry_source, index, broken_entry(&error))?;
             }
         }
     }
@@ -211,6 +211,12 @@ fn read_whole<R: Read>(reader: &mut R, head: Vec<u8>, max: usize) -> io::Result<
     Ok((bytes.len() <= max).then_some(bytes))
 }
 
+/// Why an entry could not be read: its data does not match what its headers
+/// say (checksum, size) or does not decompress.
+fn broken_entry(why: &dyn std::fmt::Display) -> String {
+    format!("broken zip entry: {why}")
+}
+
 fn refused(why: &str) -> String {
     format!("zip archive refused: {why} (possible zip bomb)")
 }
@@ -223,7 +229,9 @@ fn total_exceeded(limits: &Limits) -> String {
 }
 
 /// Counts the bytes an entry really decompresses to, against what it declared
-/// and against the archive's budget: declared sizes are only claims.
+/// and against the archive's budget: declared sizes are only claims. An entry
+/// whose data is longer or shorter than it declares is broken (an error for
+/// that entry); crossing the budget refuses the whole archive.
 struct Counted<'b, R> {
     inner: R,
     entry_left: u64,
@@ -234,10 +242,20 @@ struct Counted<'b, R> {
 impl<R: Read> Read for Counted<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() && self.entry_left > 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "its data is {} bytes shorter than its header declares",
+                    self.entry_left
+                ),
+            ));
+        }
         let counted = n as u64;
         if counted > self.entry_left {
-            return Err(refusal(
-                "an entry holds more data than its header declares".to_owned(),
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "its data goes on past the size its header declares",
             ));
         }
         if counted > *self.budget_left {
@@ -284,9 +302,14 @@ mod tests {
     }
 
     fn zip_bytes(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        zip_bytes_as(CompressionMethod::Deflated, entries)
+    }
+
+    fn zip_bytes_as(method: CompressionMethod, entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let options = SimpleFileOptions::default().compression_method(method);
         let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
         for (name, content) in entries {
-            zip.start_file(*name, deflated()).expect("start file");
+            zip.start_file(*name, options).expect("start file");
             zip.write_all(content).expect("write entry");
         }
         zip.finish().expect("finish zip").into_inner()
@@ -434,21 +457,42 @@ mod tests {
     }
 
     #[test]
-    fn counting_stops_a_reader_that_exceeds_its_declared_size_or_the_budget() {
+    fn counting_stops_a_reader_that_is_not_its_declared_size_or_exceeds_the_budget() {
         let limits = Limits {
             max_zip_total_uncompressed: 100,
             ..Limits::default()
         };
+        let is_refusal = |e: &io::Error| {
+            e.get_ref()
+                .is_some_and(|e| e.downcast_ref::<Refusal>().is_some())
+        };
+        // Longer or shorter than declared: the entry is broken, the archive
+        // not refused.
         let mut left = 100;
-        let mut lying = Counted {
+        let mut long = Counted {
             inner: &[b'x'; 50][..],
             entry_left: 10,
             budget_left: &mut left,
             limits: &limits,
         };
-        let error = lying.read_to_end(&mut Vec::new()).expect_err("must refuse");
-        let why = error.get_ref().and_then(|e| e.downcast_ref::<Refusal>());
-        assert!(why.is_some_and(|w| w.0.contains("more data than its header declares")));
+        let error = long.read_to_end(&mut Vec::new()).expect_err("must stop");
+        assert!(!is_refusal(&error));
+        assert_eq!(
+            error.to_string(),
+            "its data goes on past the size its header declares"
+        );
+        let mut left = 100;
+        let mut short = Counted {
+            inner: &[b'x'; 5][..],
+            entry_left: 10,
+            budget_left: &mut left,
+            limits: &limits,
+        };
+        let error = short.read_to_end(&mut Vec::new()).expect_err("must stop");
+        assert_eq!(
+            error.to_string(),
+            "its data is 5 bytes shorter than its header declares"
+        );
 
         let mut left = 30;
         let mut greedy = Counted {
@@ -461,6 +505,7 @@ mod tests {
             .read_to_end(&mut Vec::new())
             .expect_err("must refuse");
         assert_eq!(error.to_string(), "uncompressed size exceeds 100 bytes");
+        assert!(is_refusal(&error));
     }
 
     #[test]
@@ -496,7 +541,7 @@ mod tests {
         assert_eq!(items.len(), 2, "{items:?}");
         assert!(
             matches!(&items[0], Item::Unreadable { source: s, error, .. }
-                if *s == format!("{source}!/bad.eml") && error.starts_with("cannot decompress: ")),
+                if *s == format!("{source}!/bad.eml") && error.starts_with("broken zip entry: ")),
             "{items:?}"
         );
         assert_eq!(items[1], message(&format!("{source}!/good.eml"), 0, EML));
@@ -524,5 +569,87 @@ mod tests {
                 message(&format!("{source}!/after.eml"), 0, EML),
             ]
         );
+    }
+
+    /// Adds `compressed` and `uncompressed` to the sizes entry `name` declares,
+    /// in its local header and in the central directory.
+    fn patch_sizes(bytes: &mut [u8], name: &str, compressed: i64, uncompressed: i64) {
+        fn add(bytes: &mut [u8], at: usize, delta: i64) {
+            let field: [u8; 4] = bytes[at..at + 4].try_into().expect("4 bytes");
+            let size = i64::from(u32::from_le_bytes(field)) + delta;
+            let size = u32::try_from(size).expect("size in range");
+            bytes[at..at + 4].copy_from_slice(&size.to_le_bytes());
+        }
+        let mut patched = 0;
+        // (signature, offset of the name, offset of the compressed size;
+        // the uncompressed size follows it)
+        for (signature, name_at, sizes_at) in [(b"PK\x03\x04", 30, 18), (b"PK\x01\x02", 46, 20)] {
+            for at in 0..bytes.len().saturating_sub(name_at + name.len()) {
+                if bytes[at..].starts_with(signature)
+                    && bytes[at + name_at..].starts_with(name.as_bytes())
+                {
+                    add(bytes, at + sizes_at, compressed);
+                    add(bytes, at + sizes_at + 4, uncompressed);
+                    patched += 1;
+                }
+            }
+        }
+        assert_eq!(patched, 2, "local and central header of {name}");
+    }
+
+    #[test]
+    fn an_entry_that_lies_about_its_size_is_a_broken_entry() {
+        let short = b"From: MAILER-DAEMON@example.org\r\nSubject: failure\r\n\r\nx\r\n";
+        let padding = vec![0u8; 20_000];
+        let entries: &[(&str, &[u8])] =
+            &[("bad.eml", short), ("good.eml", EML), ("pad.bin", &padding)];
+        // (method, added to the compressed size, to the uncompressed size, the
+        // reason expected after "broken zip entry: ")
+        let cases = [
+            // Stored and declared 12,000 bytes longer: reading runs on into the
+            // next entries (NULs), which once made it pass for a binary.
+            (
+                CompressionMethod::Stored,
+                12_000,
+                12_000,
+                "Invalid checksum",
+            ),
+            // Its data ends before the declared size (the checksum matches).
+            (
+                CompressionMethod::Deflated,
+                0,
+                100,
+                "its data is 100 bytes shorter than its header declares",
+            ),
+            // Its data goes on past the declared size.
+            (
+                CompressionMethod::Deflated,
+                0,
+                -10,
+                "File is larger than its declared uncompressed size",
+            ),
+        ];
+        for (method, compressed, uncompressed, reason) in cases {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("lying.zip");
+            let mut bytes = zip_bytes_as(method, entries);
+            patch_sizes(&mut bytes, "bad.eml", compressed, uncompressed);
+            std::fs::write(&path, &bytes).expect("write");
+            let (items, summary) = collect(std::slice::from_ref(&path), &Limits::default());
+            let source = path.display().to_string();
+            assert_eq!(
+                items,
+                vec![
+                    Item::Unreadable {
+                        source: format!("{source}!/bad.eml"),
+                        index: 0,
+                        error: format!("broken zip entry: {reason}"),
+                    },
+                    message(&format!("{source}!/good.eml"), 0, EML),
+                ],
+                "{method:?} {compressed:+} {uncompressed:+}"
+            );
+            assert_eq!(summary.skipped.binary, 1, "only pad.bin is binary");
+        }
     }
 }

@@ -592,6 +592,13 @@ impl App {
                     format::count(outcome.unreadable.len())
                 ));
             }
+            if outcome.skipped.total() > 0 {
+                text.push_str(&format!(
+                    " {} files skipped ({}).",
+                    format::count(outcome.skipped.total()),
+                    outcome.skipped.describe()
+                ));
+            }
             self.notices.push(Notice { text, error: false });
         }
         if self.demo_dir.is_none() {
