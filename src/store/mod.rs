@@ -4,9 +4,10 @@
 //! Versioned migrations (`PRAGMA user_version`), WAL, foreign keys. An import
 //! is one transaction: a cancelled or failed import leaves nothing
 //! half-written. Messages are deduplicated by [`dedupe::message_key`], so a
-//! mailbox imported twice adds nothing the second time. A file that is not a
-//! workspace is reported, never replaced. The store knows nothing about the
-//! window; it hands the policy a [`crate::policy::History`].
+//! mailbox imported twice adds nothing the second time. A file is read
+//! read-only until it is known to be a workspace (or new); anything else is
+//! reported and left as it was. The store knows nothing about the window; it
+//! hands the policy a [`crate::policy::History`].
 
 pub mod dedupe;
 mod import;
@@ -17,7 +18,7 @@ pub use import::Import;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::bounce::{Analysis, Kind, MessageKind, Reason};
 use crate::policy::{Event, History, Mailing, Override, PolicySettings};
@@ -25,7 +26,7 @@ use crate::policy::{Event, History, Mailing, Override, PolicySettings};
 /// Why the workspace could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{path}: not a List Hygiene workspace ({reason}); it was left untouched")]
+    #[error("{path} is not a List Hygiene workspace ({reason}); it was left untouched")]
     NotAWorkspace { path: PathBuf, reason: String },
     #[error("{path}: made by a newer List Hygiene (schema {found}, this one knows {known})")]
     TooNew {
@@ -33,6 +34,8 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    #[error("{path} is damaged ({reason}); it was left untouched")]
+    Damaged { path: PathBuf, reason: String },
     #[error("workspace database error: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("{path}: {source}")]
@@ -41,6 +44,10 @@ pub enum StoreError {
         source: std::io::Error,
     },
 }
+
+/// Every workspace's `PRAGMA application_id`: "LHyg" in ASCII. Workspaces
+/// made before it was written carry 0 and are known by their schema.
+pub(crate) const APPLICATION_ID: i32 = 0x4C48_7967;
 
 /// The schema, one step per version. Never edit a released step; add one.
 const MIGRATIONS: &[&str] = &[
@@ -170,6 +177,11 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating if needed) and migrates a workspace file.
+    ///
+    /// The file is first read without writing: only a workspace (known by
+    /// its application id, or by its schema when it was made before the id
+    /// was written) or an empty or missing file is then opened for writing.
+    /// Anything else is refused and left exactly as it was.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
@@ -177,10 +189,22 @@ impl Store {
                 source,
             })?;
         }
-        if path.exists() {
-            check_header(path)?;
+        match read_header(path)? {
+            Header::Missing | Header::Empty => {}
+            Header::NotSqlite => {
+                return Err(StoreError::NotAWorkspace {
+                    path: path.to_path_buf(),
+                    reason: "it is not an SQLite database".into(),
+                });
+            }
+            Header::Sqlite { wal } => {
+                inspect(&open_read_only(path, wal)?, path)?;
+            }
         }
-        let conn = Connection::open(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| opening_error(path, e))?;
         Store::init(conn, path.to_path_buf())
     }
 
@@ -190,53 +214,41 @@ impl Store {
     }
 
     fn init(conn: Connection, path: PathBuf) -> Result<Store, StoreError> {
-        let not_a_workspace = |e: rusqlite::Error| StoreError::NotAWorkspace {
-            path: path.clone(),
-            reason: e.to_string(),
-        };
-        conn.pragma_update(None, "foreign_keys", "ON")
-            .map_err(not_a_workspace)?;
-        // WAL is not available in memory; the answer is ignored there.
-        let _: Option<String> = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .optional()
-            .map_err(not_a_workspace)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut store = Store { conn, path };
         store.migrate()?;
+        // WAL only once the file is known to be a workspace: switching
+        // rewrites the header. It is not available in memory; the answer
+        // is ignored there.
+        let _: Option<String> = store
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .optional()?;
         Ok(store)
     }
 
+    /// Creates the schema in a new file, or brings an older workspace to
+    /// this version, in one transaction that checks the file again first.
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if inspect(&self.conn, &self.path)?.is_current() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        let (from, stamped) = match inspect(&tx, &self.path)? {
+            Found::Empty => (0, false),
+            Found::Workspace { version, stamped } => (version, stamped),
+        };
         let known = MIGRATIONS.len() as i64;
-        if version > known {
-            return Err(StoreError::TooNew {
-                path: self.path.clone(),
-                found: version,
-                known,
-            });
-        }
-        if version == 0 {
-            let foreign: i64 = self.conn.query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-                [],
-                |r| r.get(0),
-            )?;
-            if foreign > 0 {
-                return Err(StoreError::NotAWorkspace {
-                    path: self.path.clone(),
-                    reason: "an SQLite database of another program".into(),
-                });
-            }
-        }
-        for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = self.conn.transaction()?;
+        for step in MIGRATIONS.iter().skip(from as usize) {
             tx.execute_batch(step)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-            tx.commit()?;
         }
+        if from < known {
+            tx.pragma_update(None, "user_version", known)?;
+        }
+        if !stamped {
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -634,25 +646,230 @@ fn parse_kind(kind: &str) -> Option<Kind> {
     })
 }
 
-/// Refuses, before SQLite touches it, a file that is not an SQLite database.
-fn check_header(path: &Path) -> Result<(), StoreError> {
+/// What the first bytes of a file say.
+enum Header {
+    Missing,
+    /// 0 bytes: a file created and never written (see docs/DECISIONS.md).
+    Empty,
+    NotSqlite,
+    /// An SQLite database; `wal` when its header says write-ahead log.
+    Sqlite {
+        wal: bool,
+    },
+}
+
+/// Reads the 100-byte database header with plain file reads.
+fn read_header(path: &Path) -> Result<Header, StoreError> {
     use std::io::Read;
-    let mut head = [0u8; 16];
-    let mut file = std::fs::File::open(path).map_err(|source| StoreError::Io {
+    let io = |source| StoreError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    let n = file.read(&mut head).map_err(|source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if n == 0 || head.starts_with(b"SQLite format 3\0") {
-        return Ok(());
-    }
-    Err(StoreError::NotAWorkspace {
-        path: path.to_path_buf(),
-        reason: "the file is not an SQLite database".into(),
+    };
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Header::Missing),
+        Err(e) => return Err(io(e)),
+    };
+    let mut head = Vec::with_capacity(100);
+    file.take(100).read_to_end(&mut head).map_err(io)?;
+    Ok(if head.is_empty() {
+        Header::Empty
+    } else if head.len() < 100 || !head.starts_with(b"SQLite format 3\0") {
+        Header::NotSqlite
+    } else {
+        // Bytes 18 and 19: the file format's write and read versions, 2 for WAL.
+        Header::Sqlite {
+            wal: head[18] == 2 || head[19] == 2,
+        }
     })
+}
+
+/// A read-only connection to inspect a file before anything writes to it.
+///
+/// A WAL database whose `-wal` and `-shm` files are not both there is
+/// read as it stands on disk (SQLite's `immutable` URI parameter), since a
+/// plain read-only connection would create them next to another
+/// program's file. Such a database has no open connection (the last one
+/// to close removes both files), and the file is checked again, in the
+/// writing transaction, before anything is written.
+fn open_read_only(path: &Path, wal: bool) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let sidecars_exist = ["-wal", "-shm"].iter().all(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        Path::new(&name).exists()
+    });
+    let opened = match immutable_uri(path).filter(|_| wal && !sidecars_exist) {
+        Some(uri) => Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI),
+        None => Connection::open_with_flags(path, flags),
+    };
+    opened.map_err(|e| opening_error(path, e))
+}
+
+/// `path` as an SQLite URI that opens it read-only and immutable, or
+/// `None` when the path does not fit in one (not UTF-8, a network share):
+/// then the plain read-only connection is used.
+fn immutable_uri(path: &Path) -> Option<String> {
+    use std::fmt::Write;
+    let text = path.to_str()?;
+    let text = if cfg!(windows) {
+        text.replace('\\', "/")
+    } else {
+        text.to_owned()
+    };
+    if text.starts_with("//") {
+        return None;
+    }
+    let mut uri = String::from("file:");
+    if cfg!(windows) && text.as_bytes().get(1) == Some(&b':') {
+        uri.push_str("///");
+    }
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            let _ = write!(uri, "%{b:02X}");
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    Some(uri)
+}
+
+/// What a database file holds, as far as List Hygiene is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    /// No schema at all: a new workspace.
+    Empty,
+    /// A workspace of this schema version (1 or more); `stamped` when it
+    /// carries the application id.
+    Workspace { version: i64, stamped: bool },
+}
+
+impl Found {
+    /// Nothing to write: this version's schema and the application id.
+    fn is_current(self) -> bool {
+        self == Found::Workspace {
+            version: MIGRATIONS.len() as i64,
+            stamped: true,
+        }
+    }
+}
+
+/// Recognises a workspace by its application id, its schema version and
+/// its tables, reading only. Anything else is an error saying what it is.
+fn inspect(conn: &Connection, path: &Path) -> Result<Found, StoreError> {
+    let read = |e| opening_error(path, e);
+    let application_id: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(read)?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(read)?;
+    let objects: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(read)?;
+    let known = MIGRATIONS.len() as i64;
+    let foreign = || StoreError::NotAWorkspace {
+        path: path.to_path_buf(),
+        reason: "it is another program's SQLite database".into(),
+    };
+    let damaged = |reason: String| StoreError::Damaged {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if application_id == APPLICATION_ID {
+        if version > known {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: version,
+                known,
+            });
+        }
+        if version < 1 {
+            return Err(damaged(
+                "a List Hygiene workspace without a schema version".into(),
+            ));
+        }
+        let tables = table_columns(conn).map_err(|e| damaged(e.to_string()))?;
+        return match schema_gap(&tables, version)? {
+            Some(gap) => Err(damaged(format!("a List Hygiene workspace {gap}"))),
+            None => Ok(Found::Workspace {
+                version,
+                stamped: true,
+            }),
+        };
+    }
+    if application_id != 0 {
+        return Err(foreign());
+    }
+    if version == 0 && objects == 0 {
+        return Ok(Found::Empty);
+    }
+    // Workspaces made before the application id was written.
+    if !(1..=known).contains(&version) {
+        return Err(foreign());
+    }
+    match table_columns(conn) {
+        Ok(tables) if schema_gap(&tables, version)?.is_none() => Ok(Found::Workspace {
+            version,
+            stamped: false,
+        }),
+        _ => Err(foreign()),
+    }
+}
+
+/// Each table's columns, by name.
+type Tables = std::collections::BTreeMap<String, std::collections::BTreeSet<String>>;
+
+fn table_columns(conn: &Connection) -> Result<Tables, rusqlite::Error> {
+    let mut stmt = conn.prepare(
+        "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut tables = Tables::new();
+    for row in rows {
+        let (table, column) = row?;
+        tables.entry(table).or_default().insert(column);
+    }
+    Ok(tables)
+}
+
+/// What the tables lack against the schema of `version` ("without the
+/// table events"), or `None` when every table and column is there.
+fn schema_gap(tables: &Tables, version: i64) -> Result<Option<String>, StoreError> {
+    let reference = Connection::open_in_memory()?;
+    for step in MIGRATIONS.iter().take(version.max(0) as usize) {
+        reference.execute_batch(step)?;
+    }
+    for (table, columns) in table_columns(&reference)? {
+        let Some(found) = tables.get(&table) else {
+            return Ok(Some(format!("without the table {table}")));
+        };
+        if let Some(column) = columns.iter().find(|c| !found.contains(*c)) {
+            return Ok(Some(format!("whose table {table} has no column {column}")));
+        }
+    }
+    Ok(None)
+}
+
+/// An SQLite error while opening or inspecting a file, in words.
+fn opening_error(path: &Path, e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotAWorkspace {
+            path: path.to_path_buf(),
+            reason: "it is not an SQLite database".into(),
+        },
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => StoreError::Damaged {
+            path: path.to_path_buf(),
+            reason: format!("SQLite reports: {e}"),
+        },
+        _ => StoreError::Sql(e),
+    }
 }
 
 #[cfg(test)]

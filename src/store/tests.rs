@@ -306,3 +306,208 @@ fn a_workspace_of_the_first_schema_is_migrated_and_keeps_its_events() {
     );
     assert_eq!(store.evidence("anna@example.org").unwrap().len(), 1);
 }
+
+/// Every file in a folder with its bytes, by name: what a refused open must
+/// leave exactly as it was (no `-wal` or `-shm` file either).
+fn folder_snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&path).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Opens `path`, expects a refusal, and checks that the folder is unchanged.
+fn refused_untouched(path: &Path) -> StoreError {
+    let dir = path.parent().unwrap();
+    let before = folder_snapshot(dir);
+    let err = Store::open(path).err().expect("refused");
+    let after = folder_snapshot(dir);
+    let sizes = |files: &[(String, Vec<u8>)]| -> Vec<(String, usize)> {
+        files.iter().map(|(n, b)| (n.clone(), b.len())).collect()
+    };
+    assert!(
+        after == before,
+        "the folder changed on a refused open ({err}): {:?} became {:?}",
+        sizes(&before),
+        sizes(&after)
+    );
+    assert!(
+        err.to_string().contains(&path.display().to_string()),
+        "the error names the file: {err}"
+    );
+    assert!(err.to_string().ends_with("it was left untouched"), "{err}");
+    err
+}
+
+fn stored_pragma(path: &Path, pragma: &str) -> i64 {
+    Connection::open(path)
+        .unwrap()
+        .query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn another_programs_database_is_left_byte_for_byte_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("recipes.sqlite");
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE recipes (name TEXT); INSERT INTO recipes VALUES ('bread');")
+        .unwrap();
+    let err = refused_untouched(&path);
+    assert!(matches!(err, StoreError::NotAWorkspace { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} is not a List Hygiene workspace (it is another program's SQLite database); \
+             it was left untouched",
+            path.display()
+        )
+    );
+}
+
+#[test]
+fn a_foreign_database_with_a_schema_version_is_refused_in_plain_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.db");
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE notes (body TEXT); PRAGMA user_version = 1;")
+        .unwrap();
+    let err = refused_untouched(&path);
+    assert!(matches!(err, StoreError::NotAWorkspace { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("another program's SQLite database"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_foreign_database_in_wal_mode_gets_no_wal_or_shm_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("browser.sqlite");
+    {
+        let conn = Connection::open(&path).unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        conn.execute_batch("CREATE TABLE places (url TEXT); INSERT INTO places VALUES ('x');")
+            .unwrap();
+    }
+    assert_eq!(folder_snapshot(dir.path()).len(), 1, "closed cleanly");
+    let err = refused_untouched(&path);
+    assert!(matches!(err, StoreError::NotAWorkspace { .. }), "{err}");
+}
+
+#[test]
+fn our_tables_under_another_programs_application_id_are_not_a_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lookalike.sqlite");
+    {
+        let conn = Connection::open(&path).unwrap();
+        for step in MIGRATIONS {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {}; PRAGMA application_id = 1234;",
+            MIGRATIONS.len()
+        ))
+        .unwrap();
+    }
+    let err = refused_untouched(&path);
+    assert!(matches!(err, StoreError::NotAWorkspace { .. }), "{err}");
+}
+
+#[test]
+fn a_text_file_is_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("workspace.sqlite");
+    std::fs::write(
+        &path,
+        "SQLite is a nice word, but this is text.\n".repeat(10),
+    )
+    .unwrap();
+    let err = refused_untouched(&path);
+    assert!(
+        err.to_string().contains("it is not an SQLite database"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_workspace_missing_a_table_is_reported_as_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ws.sqlite");
+    drop(Store::open(&path).unwrap());
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("DROP TABLE overrides;")
+        .unwrap();
+    let err = refused_untouched(&path);
+    assert!(matches!(err, StoreError::Damaged { .. }), "{err}");
+    assert!(err.to_string().contains("overrides"), "{err}");
+}
+
+#[test]
+fn a_new_workspace_carries_the_application_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.sqlite");
+    drop(Store::open(&path).unwrap());
+    assert_eq!(
+        stored_pragma(&path, "application_id"),
+        i64::from(APPLICATION_ID)
+    );
+    assert_eq!(
+        stored_pragma(&path, "user_version"),
+        MIGRATIONS.len() as i64
+    );
+}
+
+#[test]
+fn an_empty_file_becomes_a_new_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("touched.sqlite");
+    std::fs::write(&path, b"").unwrap();
+    let mut store = Store::open(&path).unwrap();
+    store.import("a", 0, &[anna()], &never).unwrap();
+    drop(store);
+    assert_eq!(
+        stored_pragma(&path, "application_id"),
+        i64::from(APPLICATION_ID)
+    );
+    assert_eq!(Store::open(&path).unwrap().counts().unwrap(), (1, 1, 1));
+}
+
+#[test]
+fn an_older_workspace_without_the_application_id_is_migrated_and_stamped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    {
+        // As List Hygiene wrote the first schema: WAL, no application id.
+        let conn = Connection::open(&path).unwrap();
+        let _: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch("PRAGMA user_version = 1;").unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.counts().unwrap(), (0, 0, 0));
+    drop(store);
+    assert_eq!(
+        stored_pragma(&path, "user_version"),
+        MIGRATIONS.len() as i64
+    );
+    assert_eq!(
+        stored_pragma(&path, "application_id"),
+        i64::from(APPLICATION_ID)
+    );
+}
