@@ -328,7 +328,7 @@ pub enum ListError {
     #[error(
         "no e-mail column found in {}; columns are: {} — choose one with --email-column",
         path.display(),
-        columns.join(", ")
+        shown_columns(columns)
     )]
     NoEmailColumn {
         /// The file.
@@ -338,9 +338,10 @@ pub enum ListError {
     },
     /// A column chosen by name or number does not exist.
     #[error(
-        "there is no column {name:?} in {}; columns are: {}",
+        "there is no column {:?} in {}; columns are: {}",
+        shown(name, 60),
         path.display(),
-        columns.join(", ")
+        shown_columns(columns)
     )]
     UnknownColumn {
         /// The file.
@@ -349,6 +350,25 @@ pub enum ListError {
         name: String,
         /// The columns found.
         columns: Vec<String>,
+    },
+    /// The path is not a regular file (a folder, a FIFO, a device), which is
+    /// refused before it is opened: reading a FIFO would wait forever.
+    #[error("{} is not a file but {what}; give the subscriber list's CSV file", path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is ("a folder", "a named pipe", …).
+        what: &'static str,
+    },
+    /// The file changed while it was read (another program writing it); nothing
+    /// read from it is used.
+    #[error(
+        "{} changed while it was read (its size or modification time is not what it was); wait until the program writing it has finished, then try again",
+        path.display()
+    )]
+    Changed {
+        /// The file.
+        path: PathBuf,
     },
     /// The file cannot be split into records safely.
     #[error("{}, line {line}: {message}", path.display())]
@@ -360,4 +380,43 @@ pub enum ListError {
         /// What is wrong.
         message: String,
     },
+}
+
+/// How many columns, and how many characters of each, an error quotes.
+const SHOWN_COLUMNS: usize = 20;
+const SHOWN_CHARS: usize = 40;
+
+/// The columns an error lists: at most [`SHOWN_COLUMNS`], each cut by [`shown`].
+fn shown_columns(columns: &[String]) -> String {
+    let mut out: Vec<String> = columns
+        .iter()
+        .take(SHOWN_COLUMNS)
+        .map(|c| shown(c, SHOWN_CHARS))
+        .collect();
+    if columns.len() > SHOWN_COLUMNS {
+        out.push(format!("… ({} more)", columns.len() - SHOWN_COLUMNS));
+    }
+    out.join(", ")
+}
+
+/// Text from a file as an error may quote it: control characters (terminal
+/// escape sequences among them) and the replacement character become `?`, and
+/// it is cut after `max` characters. A binary file given as the list would
+/// otherwise print megabytes of raw bytes.
+fn shown(text: &str, max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max)
+        .map(|c| {
+            if c.is_control() || c == '\u{fffd}' {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if text.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
 }

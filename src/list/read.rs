@@ -35,14 +35,66 @@ impl Record {
     }
 }
 
+/// The file's bytes, read once. Refuses anything but a regular file before
+/// opening it, and a file whose size or modification time changed while it was
+/// read: a list cut off by the program writing it must not become a cleaned
+/// list that lacks its last rows.
+fn read_stable(path: &Path) -> Result<Vec<u8>, ListError> {
+    use std::io::Read;
+    let io = |source| ListError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let before = std::fs::metadata(path).map_err(io)?;
+    if !before.is_file() {
+        return Err(ListError::NotAFile {
+            path: path.to_path_buf(),
+            what: file_kind(&before),
+        });
+    }
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let opened = file.metadata().map_err(io)?;
+    let mut raw = Vec::with_capacity(usize::try_from(opened.len()).unwrap_or(0));
+    file.read_to_end(&mut raw).map_err(io)?;
+    let after = file.metadata().map_err(io)?;
+    let stamp = |m: &std::fs::Metadata| (m.len(), m.modified().ok());
+    if stamp(&before) != stamp(&opened)
+        || stamp(&opened) != stamp(&after)
+        || raw.len() as u64 != after.len()
+    {
+        return Err(ListError::Changed {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(raw)
+}
+
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    "not a regular file"
+}
+
 /// Reads a subscriber CSV as users have it; see the module docs for the rules.
 ///
 /// The file is registered with [`protect_input`] so that no export can replace it.
 pub fn read_list(path: &Path, opts: &ListOptions) -> Result<SubscriberList, ListError> {
-    let raw = std::fs::read(path).map_err(|source| ListError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let raw = read_stable(path)?;
     protect_input(path);
     let malformed = |line: usize, message: &str| ListError::Malformed {
         path: path.to_path_buf(),

@@ -2,7 +2,7 @@
 //! byte-identical round trip.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use encoding_rs::{UTF_8, UTF_16LE, WINDOWS_1252};
 use proptest::prelude::*;
@@ -542,4 +542,54 @@ proptest! {
         let cleaned = list.cleaned_bytes(|row| rows[row.index].2);
         prop_assert_eq!(cleaned, write(true));
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_as_the_list_is_refused_without_waiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("list.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: no mkfifo here");
+        return;
+    }
+    // Opening a FIFO for reading would block this test forever.
+    let error = read_list(&fifo, &ListOptions::default()).unwrap_err();
+    assert!(matches!(error, ListError::NotAFile { .. }), "{error}");
+    assert!(error.to_string().contains("a named pipe"), "{error}");
+    let error = read_list(dir.path(), &ListOptions::default()).unwrap_err();
+    assert!(error.to_string().contains("a folder"), "{error}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_whose_size_is_not_what_was_read_is_refused() {
+    // Files under /proc report a size of 0 but hold text: what a file that
+    // changed between the size check and the read looks like.
+    let error = read_list(Path::new("/proc/self/status"), &ListOptions::default()).unwrap_err();
+    assert!(matches!(error, ListError::Changed { .. }), "{error}");
+    assert!(
+        error.to_string().contains("changed while it was read"),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_error_quotes_a_binary_file_short_and_without_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("photo.csv");
+    let mut bytes = Vec::new();
+    for i in 0..200_000u32 {
+        bytes.extend_from_slice(&[0x1b, b'[', b'3', b'1', b'm', (i % 251) as u8, b',']);
+    }
+    fs::write(&path, &bytes).unwrap();
+    let error = read_list(&path, &ListOptions::default()).unwrap_err();
+    let message = error.to_string();
+    assert!(message.len() < 4000, "{} bytes", message.len());
+    assert!(
+        !message.contains('\u{1b}'),
+        "escape sequence in {message:?}"
+    );
+    assert!(message.contains("photo.csv"), "{message}");
 }
