@@ -13,7 +13,7 @@ use listhygiene::policy::{PolicySettings, Verdict};
 
 const LIST_ID: &str = "Garden Weekly <weekly.garden.example>";
 
-fn original(issue: u32, day: u32, to: &str) -> String {
+pub(crate) fn original(issue: u32, day: u32, to: &str) -> String {
     format!(
         "From: Garden Weekly <news@garden.example>\nTo: {to}\nList-Id: {LIST_ID}\n\
          Subject: Garden Weekly #{issue}\nDate: Tue, {day:02} Sep 2025 08:00:00 +0000\n\
@@ -22,7 +22,7 @@ fn original(issue: u32, day: u32, to: &str) -> String {
 }
 
 /// A Postfix DSN about `rcpt` from issue `issue` (sent on September `day`).
-fn postfix(rcpt: &str, issue: u32, day: u32, status: &str, text: &str) -> String {
+pub(crate) fn postfix(rcpt: &str, issue: u32, day: u32, status: &str, text: &str) -> String {
     format!(
         "From: MAILER-DAEMON@mx.garden.example (Mail Delivery System)\nTo: news@garden.example\n\
          Subject: Undelivered Mail Returned to Sender\nDate: Tue, {day:02} Sep 2025 08:05:00 +0000\n\
@@ -72,7 +72,7 @@ fn vacation(from: &str, day: u32) -> String {
     )
 }
 
-fn mbox(messages: &[String]) -> String {
+pub(crate) fn mbox(messages: &[String]) -> String {
     messages
         .iter()
         .map(|m| format!("From MAILER-DAEMON Tue Sep  2 08:05:00 2025\n{m}\n"))

@@ -5,6 +5,7 @@ mod clean;
 mod cli;
 mod common;
 mod corpus;
+mod crash;
 mod demo;
 mod fixtures;
 #[cfg(feature = "gui")]
