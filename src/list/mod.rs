@@ -90,7 +90,7 @@ pub use export::{
     ExportError, ExportSet, WriteSummary, protect_input, protect_workspace, spreadsheet_safe,
     write_atomic, write_cleaned,
 };
-pub use read::read_list;
+pub use read::{parse_list, read_list};
 
 /// Choices the user made about the columns; the default detects everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

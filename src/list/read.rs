@@ -96,6 +96,16 @@ fn file_kind(meta: &std::fs::Metadata) -> &'static str {
 pub fn read_list(path: &Path, opts: &ListOptions) -> Result<SubscriberList, ListError> {
     let raw = read_stable(path)?;
     protect_input(path);
+    parse_list(path, raw, opts)
+}
+
+/// Reads a subscriber CSV from its bytes, as [`read_list`] does from a file;
+/// `path` only names it (in errors and in the result). Nothing is registered.
+pub fn parse_list(
+    path: &Path,
+    raw: Vec<u8>,
+    opts: &ListOptions,
+) -> Result<SubscriberList, ListError> {
     let malformed = |line: usize, message: &str| ListError::Malformed {
         path: path.to_path_buf(),
         line,

@@ -168,6 +168,41 @@ pub fn walk<F: FnMut(Item) -> bool>(paths: &[PathBuf], limits: &Limits, sink: F)
     walker.summary
 }
 
+/// Reads one file's content from memory as [`walk`] reads a file named on the
+/// command line: a zip archive, an mbox or one message. `source` names it in the
+/// items. For tests and fuzzing, which have bytes rather than files.
+pub fn read_bytes<F: FnMut(Item) -> bool>(
+    source: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    sink: F,
+) -> WalkSummary {
+    let mut walker = Walker {
+        limits,
+        sink,
+        summary: WalkSummary::default(),
+    };
+    let mut reader = io::Cursor::new(bytes);
+    let head = match read_head(&mut reader) {
+        Ok(head) => head,
+        Err(e) => {
+            let _ = walker.unreadable(source, 0, format!("cannot read: {e}"));
+            return walker.summary;
+        }
+    };
+    if detect::is_zip_magic(&head) {
+        let _ = zip::read_archive(&mut walker, io::Cursor::new(bytes), source);
+        return walker.summary;
+    }
+    let size = Some(bytes.len() as u64);
+    if let Err(Stop::Failed { index, error }) =
+        walker.read_content(source, head, reader, Origin::Explicit, size)
+    {
+        let _ = walker.unreadable(source, index, format!("cannot read: {error}"));
+    }
+    walker.summary
+}
+
 /// The total size in bytes of the files [`walk`] reads from `paths` (the same
 /// walk: folders recursively, hidden entries and indexes passed over, each
 /// folder once): the denominator of a progress bar. Files whose size cannot

@@ -414,3 +414,18 @@ fn text_that_is_not_mail_named_explicitly_is_reported() {
     );
     assert_eq!((summary.messages, summary.unreadable), (1, 2));
 }
+
+#[test]
+fn read_bytes_reads_an_mbox_from_memory_as_walk_reads_a_file() {
+    let mbox = b"From a@example.org Tue Sep  2 08:05:00 2025\nFrom: a@example.org\nSubject: one\n\nbody\n\nFrom b@example.org Tue Sep  2 08:06:00 2025\nFrom: b@example.org\nSubject: two\n\nbody\n";
+    let mut subjects = Vec::new();
+    let summary = read_bytes("mem.mbox", mbox, &Limits::default(), |item| {
+        if let Item::Message(m) = item {
+            let text = String::from_utf8_lossy(&m.bytes).into_owned();
+            subjects.push(text.lines().nth(1).unwrap_or_default().to_string());
+        }
+        true
+    });
+    assert_eq!(summary.messages, 2);
+    assert_eq!(subjects, ["Subject: one", "Subject: two"]);
+}
