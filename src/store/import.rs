@@ -9,6 +9,8 @@ use crate::bounce::Analysis;
 /// An import in progress: one open transaction.
 pub struct Import<'a> {
     pub(super) tx: rusqlite::Transaction<'a>,
+    /// The workspace file, for the errors.
+    pub(super) path: &'a std::path::Path,
     pub(super) import_id: i64,
     pub(super) summary: ImportSummary,
 }
@@ -17,6 +19,15 @@ impl Import<'_> {
     /// Adds a batch. Returns `false` when `cancelled` said stop (the caller
     /// then drops the import, and nothing is kept).
     pub fn add(
+        &mut self,
+        messages: &[ImportMessage],
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<bool, StoreError> {
+        let path = self.path;
+        self.add_batch(messages, cancelled).map_err(|e| e.at(path))
+    }
+
+    fn add_batch(
         &mut self,
         messages: &[ImportMessage],
         cancelled: &dyn Fn() -> bool,
@@ -104,15 +115,18 @@ impl Import<'_> {
 
     /// Makes the import permanent.
     pub fn commit(self) -> Result<ImportSummary, StoreError> {
-        self.tx.execute(
-            "UPDATE imports SET messages = ?1, duplicates = ?2 WHERE id = ?3",
-            params![
-                self.summary.messages as i64,
-                self.summary.duplicates as i64,
-                self.import_id
-            ],
-        )?;
-        self.tx.commit()?;
+        let named = |e| StoreError::from(e).at(self.path);
+        self.tx
+            .execute(
+                "UPDATE imports SET messages = ?1, duplicates = ?2 WHERE id = ?3",
+                params![
+                    self.summary.messages as i64,
+                    self.summary.duplicates as i64,
+                    self.import_id
+                ],
+            )
+            .map_err(named)?;
+        self.tx.commit().map_err(named)?;
         Ok(self.summary)
     }
 }

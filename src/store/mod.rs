@@ -17,8 +17,9 @@ pub use import::Import;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use crate::bounce::{Analysis, Kind, MessageKind, Reason};
 use crate::policy::{Event, History, Mailing, Override, PolicySettings};
@@ -36,14 +37,62 @@ pub enum StoreError {
     },
     #[error("{path} is damaged ({reason}); it was left untouched")]
     Damaged { path: PathBuf, reason: String },
-    #[error("workspace database error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    /// Another connection held the workspace past the busy timeout
+    /// (SQLITE_BUSY, SQLITE_LOCKED). `path` is `None` where the error arose
+    /// below the [`Store`] that knows it.
+    #[error(
+        "{}another program has this workspace open; try again when it has finished",
+        at(.path)
+    )]
+    Busy { path: Option<PathBuf> },
+    #[error("{}workspace database error: {source}", at(.path))]
+    Sql {
+        path: Option<PathBuf>,
+        source: rusqlite::Error,
+    },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
 }
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(source: rusqlite::Error) -> StoreError {
+        if is_busy(&source) {
+            StoreError::Busy { path: None }
+        } else {
+            StoreError::Sql { path: None, source }
+        }
+    }
+}
+
+impl StoreError {
+    /// The error, naming `path` when it named no file.
+    fn at(self, path: &Path) -> StoreError {
+        match self {
+            StoreError::Busy { path: None } => StoreError::Busy {
+                path: Some(path.to_path_buf()),
+            },
+            StoreError::Sql { path: None, source } => StoreError::Sql {
+                path: Some(path.to_path_buf()),
+                source,
+            },
+            other => other,
+        }
+    }
+}
+
+/// "path: " before a message, when the path is known.
+fn at(path: &Option<PathBuf>) -> String {
+    path.as_ref()
+        .map(|p| format!("{}: ", p.display()))
+        .unwrap_or_default()
+}
+
+/// How long an open or a write waits for another program's transaction
+/// before it gives up with [`StoreError::Busy`].
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Every workspace's `PRAGMA application_id`: "LHyg" in ASCII. Workspaces
 /// made before it was written carry 0 and are known by their schema.
@@ -182,7 +231,16 @@ impl Store {
     /// its application id, or by its schema when it was made before the id
     /// was written) or an empty or missing file is then opened for writing.
     /// Anything else is refused and left exactly as it was.
+    ///
+    /// Another process opening or creating the same workspace at the same
+    /// time is waited for (up to a few seconds), and then the workspace is
+    /// used as that process left it.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with_timeout(path, BUSY_TIMEOUT)
+    }
+
+    /// [`Store::open`] with another busy timeout (tests make it short).
+    pub(crate) fn open_with_timeout(path: &Path, timeout: Duration) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
                 path: parent.to_path_buf(),
@@ -198,42 +256,52 @@ impl Store {
                 });
             }
             Header::Sqlite { wal } => {
-                inspect(&open_read_only(path, wal)?, path)?;
+                if wal && !sidecars_exist(path) {
+                    inspect_as_it_stands(path, timeout)?;
+                } else {
+                    inspect_snapshot(&open_read_only(path, false, timeout)?, path)?;
+                }
             }
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| opening_error(path, e))?;
-        Store::init(conn, path.to_path_buf())
+        let conn = Connection::open_with_flags(path, flags)
+            .and_then(|conn| conn.busy_timeout(timeout).map(|()| conn))
+            .map_err(|e| opening_error(path, e))?;
+        Store::init(conn, path.to_path_buf(), timeout).map_err(|e| e.at(path))
     }
 
     /// A workspace in memory (tests, the demo).
     pub fn open_in_memory() -> Result<Store, StoreError> {
-        Store::init(Connection::open_in_memory()?, PathBuf::from(":memory:"))
+        Store::init(
+            Connection::open_in_memory()?,
+            PathBuf::from(":memory:"),
+            BUSY_TIMEOUT,
+        )
     }
 
-    fn init(conn: Connection, path: PathBuf) -> Result<Store, StoreError> {
+    fn init(conn: Connection, path: PathBuf, timeout: Duration) -> Result<Store, StoreError> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut store = Store { conn, path };
         store.migrate()?;
         // WAL only once the file is known to be a workspace: switching
-        // rewrites the header. It is not available in memory; the answer
-        // is ignored there.
-        let _: Option<String> = store
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .optional()?;
+        // rewrites the header.
+        use_wal(&store.conn, timeout)?;
         Ok(store)
     }
 
     /// Creates the schema in a new file, or brings an older workspace to
     /// this version, in one transaction that checks the file again first.
     fn migrate(&mut self) -> Result<(), StoreError> {
-        if inspect(&self.conn, &self.path)?.is_current() {
+        if inspect_snapshot(&self.conn, &self.path)?.is_current() {
             return Ok(());
         }
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE: the write lock first, so that two processes creating
+        // one workspace take turns, and the second finds the first's schema.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (from, stamped) = match inspect(&tx, &self.path)? {
             Found::Empty => (0, false),
             Found::Workspace { version, stamped } => (version, stamped),
@@ -280,14 +348,21 @@ impl Store {
         sources: &str,
         started_at: i64,
     ) -> Result<Import<'_>, StoreError> {
-        let tx = self.conn.transaction()?;
+        let path = &self.path;
+        // IMMEDIATE: wait for another program's write here, at the start.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::from(e).at(path))?;
         tx.execute(
             "INSERT INTO imports (started_at, sources) VALUES (?1, ?2)",
             params![started_at, sources],
-        )?;
+        )
+        .map_err(|e| StoreError::from(e).at(path))?;
         let import_id = tx.last_insert_rowid();
         Ok(Import {
             tx,
+            path,
             import_id,
             summary: ImportSummary::default(),
         })
@@ -406,26 +481,7 @@ impl Store {
         action: Option<Override>,
         at: i64,
     ) -> Result<(), StoreError> {
-        let address = normalize(address);
-        match action {
-            None => {
-                self.conn
-                    .execute("DELETE FROM overrides WHERE address = ?1", params![address])?;
-            }
-            Some(action) => {
-                let action = if action == Override::Keep {
-                    "keep"
-                } else {
-                    "remove"
-                };
-                self.conn.execute(
-                    "INSERT INTO overrides (address, action, at) VALUES (?1, ?2, ?3)
-                     ON CONFLICT(address) DO UPDATE SET action = excluded.action, at = excluded.at",
-                    params![address, action, at],
-                )?;
-            }
-        }
-        Ok(())
+        self.set_overrides(&[(address.to_string(), action)], at)
     }
 
     /// Records several overrides (or withdrawals) in one transaction: all of
@@ -435,29 +491,8 @@ impl Store {
         changes: &[(String, Option<Override>)],
         at: i64,
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        for (address, action) in changes {
-            let address = normalize(address);
-            match action {
-                None => {
-                    tx.execute("DELETE FROM overrides WHERE address = ?1", params![address])?;
-                }
-                Some(action) => {
-                    let action = if *action == Override::Keep {
-                        "keep"
-                    } else {
-                        "remove"
-                    };
-                    tx.execute(
-                        "INSERT INTO overrides (address, action, at) VALUES (?1, ?2, ?3)
-                         ON CONFLICT(address) DO UPDATE SET action = excluded.action, at = excluded.at",
-                        params![address, action, at],
-                    )?;
-                }
-            }
-        }
-        tx.commit()?;
-        Ok(())
+        let path = &self.path;
+        write_overrides(&mut self.conn, changes, at).map_err(|e| StoreError::from(e).at(path))
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -472,11 +507,13 @@ impl Store {
     }
 
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+        self.conn
+            .execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
              ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
+                params![key, value],
+            )
+            .map_err(|e| StoreError::from(e).at(&self.path))?;
         Ok(())
     }
 
@@ -592,6 +629,63 @@ impl Store {
     }
 }
 
+/// Switches a workspace to WAL. The switch needs the file to itself, and
+/// SQLite answers "busy" at once, without the busy timeout, while another
+/// connection reads it (another process checking the new workspace): it is
+/// tried again until `timeout`. Not available in memory; the answer is
+/// ignored there.
+fn use_wal(conn: &Connection, timeout: Duration) -> Result<(), rusqlite::Error> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let switched: Result<Option<String>, _> = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .optional();
+        match switched {
+            Err(e) if is_busy(&e) && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            switched => return switched.map(|_| ()),
+        }
+    }
+}
+
+/// SQLITE_BUSY or SQLITE_LOCKED: another connection has the file.
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+fn write_overrides(
+    conn: &mut Connection,
+    changes: &[(String, Option<Override>)],
+    at: i64,
+) -> Result<(), rusqlite::Error> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    for (address, action) in changes {
+        let address = normalize(address);
+        match action {
+            None => {
+                tx.execute("DELETE FROM overrides WHERE address = ?1", params![address])?;
+            }
+            Some(action) => {
+                let action = if *action == Override::Keep {
+                    "keep"
+                } else {
+                    "remove"
+                };
+                tx.execute(
+                    "INSERT INTO overrides (address, action, at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(address) DO UPDATE SET action = excluded.action, at = excluded.at",
+                    params![address, action, at],
+                )?;
+            }
+        }
+    }
+    tx.commit()
+}
+
 fn report_row(r: &rusqlite::Row<'_>) -> Result<ReportRow, rusqlite::Error> {
     Ok(ReportRow {
         date: r.get(0)?,
@@ -684,26 +778,56 @@ fn read_header(path: &Path) -> Result<Header, StoreError> {
     })
 }
 
-/// A read-only connection to inspect a file before anything writes to it.
-///
-/// A WAL database whose `-wal` and `-shm` files are not both there is
-/// read as it stands on disk (SQLite's `immutable` URI parameter), since a
-/// plain read-only connection would create them next to another
-/// program's file. Such a database has no open connection (the last one
-/// to close removes both files), and the file is checked again, in the
-/// writing transaction, before anything is written.
-fn open_read_only(path: &Path, wal: bool) -> Result<Connection, StoreError> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let sidecars_exist = ["-wal", "-shm"].iter().all(|suffix| {
+/// Inspects a WAL database that lacks its `-wal` or its `-shm` file
+/// without creating them: a plain read-only connection would leave both next to another
+/// program's database. It is read as it stands on disk (SQLite's
+/// `immutable`): with no `-wal` file, no connection has it open (the last
+/// one to close removes both files). Should another program open or change
+/// it during the read (the read saw no locks), it is read again by a plain
+/// read-only connection; a workspace is in any case checked once more, under
+/// the write lock, before anything is written.
+fn inspect_as_it_stands(path: &Path, timeout: Duration) -> Result<Found, StoreError> {
+    let state = || {
+        std::fs::metadata(path)
+            .ok()
+            .map(|m| (m.len(), m.modified().ok()))
+    };
+    let before = state();
+    let found = open_read_only(path, true, timeout).and_then(|conn| inspect_snapshot(&conn, path));
+    let disturbed = || sidecars_exist(path) || state() != before;
+    match found {
+        Err(e) if !matches!(e, StoreError::Busy { .. }) && disturbed() => {
+            inspect_snapshot(&open_read_only(path, false, timeout)?, path)
+        }
+        found => found,
+    }
+}
+
+/// Whether the `-wal` and `-shm` files of a WAL database are both there.
+fn sidecars_exist(path: &Path) -> bool {
+    ["-wal", "-shm"].iter().all(|suffix| {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);
         Path::new(&name).exists()
-    });
-    let opened = match immutable_uri(path).filter(|_| wal && !sidecars_exist) {
+    })
+}
+
+/// A read-only connection to inspect a file before anything writes to it;
+/// `as_it_stands`: immutable (see [`inspect_as_it_stands`]), when the path
+/// can be written as a URI.
+fn open_read_only(
+    path: &Path,
+    as_it_stands: bool,
+    timeout: Duration,
+) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let opened = match immutable_uri(path).filter(|_| as_it_stands) {
         Some(uri) => Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI),
         None => Connection::open_with_flags(path, flags),
     };
-    opened.map_err(|e| opening_error(path, e))
+    opened
+        .and_then(|conn| conn.busy_timeout(timeout).map(|()| conn))
+        .map_err(|e| opening_error(path, e))
 }
 
 /// `path` as an SQLite URI that opens it read-only and immutable, or
@@ -755,8 +879,20 @@ impl Found {
     }
 }
 
+/// [`inspect`] in a read transaction of its own, so that it sees one state
+/// of a file another process may be writing.
+fn inspect_snapshot(conn: &Connection, path: &Path) -> Result<Found, StoreError> {
+    let snapshot = conn
+        .unchecked_transaction()
+        .map_err(|e| opening_error(path, e))?;
+    inspect(&snapshot, path)
+    // Dropping the transaction ends it; it wrote nothing.
+}
+
 /// Recognises a workspace by its application id, its schema version and
 /// its tables, reading only. Anything else is an error saying what it is.
+/// Run it inside a transaction ([`inspect_snapshot`]): its reads must see
+/// one state of the file.
 fn inspect(conn: &Connection, path: &Path) -> Result<Found, StoreError> {
     let read = |e| opening_error(path, e);
     let application_id: i32 = conn
@@ -868,7 +1004,7 @@ fn opening_error(path: &Path, e: rusqlite::Error) -> StoreError {
             path: path.to_path_buf(),
             reason: format!("SQLite reports: {e}"),
         },
-        _ => StoreError::Sql(e),
+        _ => StoreError::from(e).at(path),
     }
 }
 

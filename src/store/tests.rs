@@ -511,3 +511,129 @@ fn an_older_workspace_without_the_application_id_is_migrated_and_stamped() {
         i64::from(APPLICATION_ID)
     );
 }
+
+const BUSY_WORDS: &str = "another program has this workspace open; try again when it has finished";
+
+#[test]
+fn threads_creating_one_new_workspace_at_once_all_succeed() {
+    const THREADS: usize = 6;
+    for round in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.sqlite");
+        let start = std::sync::Barrier::new(THREADS);
+        let results: Vec<Result<(), String>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..THREADS)
+                .map(|_| {
+                    s.spawn(|| {
+                        start.wait();
+                        let mut store = Store::open(&path).map_err(|e| e.to_string())?;
+                        store
+                            .import("a", 0, &[anna()], &never)
+                            .map(|_| ())
+                            .map_err(|e| e.to_string())
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for result in &results {
+            assert_eq!(result, &Ok(()), "round {round}");
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.counts().unwrap(), (1, 1, 1), "round {round}");
+        let check: String = store
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok", "round {round}");
+        drop(store);
+        assert_eq!(
+            stored_pragma(&path, "user_version"),
+            MIGRATIONS.len() as i64
+        );
+        assert_eq!(
+            stored_pragma(&path, "application_id"),
+            i64::from(APPLICATION_ID)
+        );
+    }
+}
+
+/// A connection of "another program" holding the write lock of `path`.
+fn hold_write_lock(path: &Path) -> Connection {
+    let holder = Connection::open(path).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE;").unwrap();
+    holder
+}
+
+fn assert_busy(err: &StoreError, path: &Path) {
+    assert!(matches!(err, StoreError::Busy { .. }), "{err}");
+    let text = err.to_string();
+    assert!(text.contains(BUSY_WORDS), "{text}");
+    assert!(text.contains(&path.display().to_string()), "{text}");
+    assert!(!text.contains("locked"), "{text}");
+}
+
+#[test]
+fn an_import_into_a_workspace_held_past_the_timeout_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ws.sqlite");
+    drop(Store::open(&path).unwrap());
+    let holder = hold_write_lock(&path);
+    let timeout = std::time::Duration::from_millis(150);
+    // WAL: reading goes on while another program writes.
+    let mut store = Store::open_with_timeout(&path, timeout).unwrap();
+    let started = std::time::Instant::now();
+    let err = store.import("a", 0, &[anna()], &never).expect_err("busy");
+    assert!(started.elapsed() >= timeout, "it waited for the timeout");
+    assert_busy(&err, &path);
+    holder.execute_batch("ROLLBACK;").unwrap();
+    store.import("a", 0, &[anna()], &never).unwrap();
+    assert_eq!(store.counts().unwrap(), (1, 1, 1));
+}
+
+#[test]
+fn opening_a_workspace_to_migrate_while_it_is_held_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    {
+        let conn = Connection::open(&path).unwrap();
+        let _: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch("PRAGMA user_version = 1;").unwrap();
+    }
+    let holder = hold_write_lock(&path);
+    let timeout = std::time::Duration::from_millis(150);
+    let err = Store::open_with_timeout(&path, timeout)
+        .err()
+        .expect("busy");
+    assert_busy(&err, &path);
+    holder.execute_batch("ROLLBACK;").unwrap();
+    drop(holder);
+    drop(Store::open_with_timeout(&path, timeout).unwrap());
+    assert_eq!(
+        stored_pragma(&path, "user_version"),
+        MIGRATIONS.len() as i64
+    );
+}
+
+#[test]
+fn a_database_locked_for_reading_past_the_timeout_says_so() {
+    // Rollback journal: an exclusive lock keeps even the read-only check out.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch("PRAGMA user_version = 1;").unwrap();
+    }
+    let holder = Connection::open(&path).unwrap();
+    holder
+        .execute_batch("BEGIN EXCLUSIVE; INSERT INTO settings VALUES ('k', 'v');")
+        .unwrap();
+    let err = Store::open_with_timeout(&path, std::time::Duration::from_millis(150))
+        .err()
+        .expect("busy");
+    assert_busy(&err, &path);
+}

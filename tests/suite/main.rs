@@ -4,6 +4,7 @@ mod causes;
 mod clean;
 mod cli;
 mod common;
+mod concurrency;
 mod corpus;
 mod crash;
 mod demo;
