@@ -1,7 +1,8 @@
 //! Crash test: `listhygiene clean` killed (SIGKILL) at ten moments of a run.
 //! After each kill the workspace is intact, no import is half-visible, the
-//! export set is all old or all new; the next run leaves no temporary file and
-//! gives exactly what an uninterrupted run gives.
+//! export set is all old or all new (or, killed while its files were being
+//! moved into place, journaled for the next run to finish); the next run leaves
+//! no temporary file and gives exactly what an uninterrupted run gives.
 
 #![cfg(unix)]
 
@@ -150,12 +151,35 @@ fn a_killed_clean_loses_nothing_and_the_next_run_completes_it() {
             "kill {moment}: import half-visible: {imports} imports, {messages} messages"
         );
         let after_kill = exports(dir.path());
+        let journal = dir.path().join("out/.listhygiene-exports.journal").exists();
         if after_kill == old {
             seen_old += 1;
         } else if after_kill == new {
             seen_new += 1;
+        } else if journal {
+            // Killed while moving the finished files into place (a window of
+            // microseconds, longer on a loaded machine): the journal names them
+            // all, and the next run finishes the moves (checked below).
+            seen_new += 1;
         } else {
-            panic!("kill {moment}: the export set is half old, half new");
+            let state: Vec<&str> = (0..EXPORTS.len())
+                .map(|i| {
+                    if after_kill[i] == old[i] {
+                        "old"
+                    } else if after_kill[i] == new[i] {
+                        "new"
+                    } else if after_kill[i].is_none() {
+                        "absent"
+                    } else {
+                        "other"
+                    }
+                })
+                .collect();
+            let names: Vec<String> = std::fs::read_dir(dir.path().join("out"))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            panic!("kill {moment}: the export set is half old, half new: {state:?} {names:?}");
         }
 
         run(dir.path(), "rest.mbox");
