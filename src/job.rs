@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use crate::bounce::{self, MessageKind, Reason};
+use crate::bounce::{self, Reason};
 use crate::exports::CleanTargets;
 use crate::list::{self, ExportSet, ListError, ListOptions, SubscriberList};
 use crate::mailbox::{self, Item, Limits, Skipped};
@@ -170,7 +170,8 @@ pub struct ImportOutcome {
     /// Messages read (including those already in the workspace).
     pub messages: usize,
     pub import: ImportSummary,
-    /// Recipients by kind (this import's new messages).
+    /// Recipients by kind in this import's new messages (messages already in
+    /// the workspace are not counted again), as [`ImportSummary::kinds`].
     pub kinds: HashMap<&'static str, usize>,
     /// Sources that could not be read, with why.
     pub unreadable: Vec<(String, String)>,
@@ -202,6 +203,7 @@ pub fn import_mailboxes(
     });
     // Dropping the import on an error or a cancel above rolled it back.
     outcome.import = import.commit()?;
+    outcome.kinds = outcome.import.kinds.clone();
     Ok(outcome)
 }
 
@@ -228,15 +230,7 @@ fn read_mail(
         let mut batch = Vec::with_capacity(done.len());
         for d in done {
             match d {
-                Ok(m) => {
-                    for f in &m.analysis.findings {
-                        *report.kinds.entry(f.kind.as_str()).or_default() += 1;
-                    }
-                    if m.analysis.kind == MessageKind::NotBounce {
-                        *report.kinds.entry("not_bounce").or_default() += 1;
-                    }
-                    batch.push(m);
-                }
+                Ok(m) => batch.push(m),
                 Err(u) => report.unreadable.push(u),
             }
         }

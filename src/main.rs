@@ -292,7 +292,7 @@ fn clean_command(req: CleanRequest) -> Result<ExitCode> {
         }
     );
     println!(
-        "recipients in the messages read: {} hard, {} soft, {} complaint, {} auto-reply, {} delivered, {} undetermined; {} not bounces",
+        "recipients in the new messages: {} hard, {} soft, {} complaint, {} auto-reply, {} delivered, {} undetermined; {} not bounces",
         kind("hard"),
         kind("soft"),
         kind("complaint"),

@@ -63,6 +63,12 @@ impl Import<'_> {
             ])?;
             let message_id = tx.last_insert_rowid();
             summary.messages += 1;
+            for f in &m.analysis.findings {
+                *summary.kinds.entry(f.kind.as_str()).or_default() += 1;
+            }
+            if m.analysis.kind == crate::bounce::MessageKind::NotBounce {
+                *summary.kinds.entry("not_bounce").or_default() += 1;
+            }
             if m.analysis.findings.is_empty() {
                 continue;
             }

@@ -180,6 +180,10 @@ pub struct ImportSummary {
     pub duplicates: usize,
     pub events: usize,
     pub new_mailings: usize,
+    /// Recipients by kind (`hard`, `soft`, …) in the messages this import
+    /// added, and `not_bounce` for its messages that are no bounce; messages
+    /// already in the workspace are not counted again.
+    pub kinds: std::collections::HashMap<&'static str, usize>,
 }
 
 /// One classified bounce as the bounce report shows it.

@@ -231,6 +231,12 @@ fn clean_writes_the_expected_files_and_a_second_import_changes_nothing() {
     // The same import again: nothing new, the same files.
     let again = run_clean(&request(dir.path(), true), &|_| {}, &cancel).expect("second run");
     assert_eq!(again.read.import.messages, 0);
+    assert!(report.read.kinds.get("hard").is_some_and(|&n| n > 0));
+    assert!(
+        again.read.kinds.is_empty(),
+        "messages already imported are not counted again: {:?}",
+        again.read.kinds
+    );
     assert_eq!(
         std::fs::read(dir.path().join("out/subscribers-cleaned.csv")).unwrap(),
         cleaned
