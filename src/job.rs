@@ -110,24 +110,14 @@ pub fn run_clean(
     };
 
     progress(Progress::Deciding);
-    let mut history = store.history()?;
-    merge_list(&mut history, &list);
-    let verdicts = policy::assess_all(&history, &req.settings);
-    report.matched = history
-        .events
-        .keys()
-        .filter(|k| history.subscribers.get(*k).is_some_and(|s| s.in_list))
-        .count();
-
-    progress(Progress::Exporting);
     write_exports(
         exports,
         &targets,
         &list,
-        &history.subscribers,
-        &verdicts,
+        &req.settings,
         &store,
         &mut report,
+        progress,
     )?;
     Ok(report)
 }
@@ -155,13 +145,25 @@ pub fn require_paths(paths: &[PathBuf]) -> Result<(), JobError> {
 /// ([`policy::attribute_to_list`]).
 pub fn merge_list(history: &mut History, list: &SubscriberList) {
     for row in &list.rows {
-        let Some(key) = &row.email else { continue };
-        let entry = history.subscribers.entry(key.clone()).or_default();
+        let Some(key) = list.email(row) else { continue };
+        let entry = history.subscribers.entry(key.to_string()).or_default();
         entry.in_list = true;
         entry.invalid |= !row.email_valid;
         entry.last_activity = entry.last_activity.max(row.activity);
     }
     policy::attribute_to_list(&mut history.events, &history.subscribers);
+}
+
+/// What the subscriber list says about one address, as [`merge_list`] puts it
+/// into a history: found by key, without a map of every address.
+pub fn list_subscriber(list: &SubscriberList, key: &str) -> Subscriber {
+    let mut out = Subscriber::default();
+    for row in list.rows_with(key) {
+        out.in_list = true;
+        out.invalid |= !row.email_valid;
+        out.last_activity = out.last_activity.max(row.activity);
+    }
+    out
 }
 
 /// What one import of mailboxes read and added.
@@ -297,13 +299,27 @@ fn decode_item(item: &Item) -> Result<ImportMessage, (String, String)> {
 
 /// The verdict of one list row: its address's verdict, or `remove_duplicate`
 /// for a second copy of an address that stays.
-pub fn row_verdict(row: &list::Row, verdicts: &HashMap<String, Assessment>) -> Verdict {
-    let address = row.email.as_ref().and_then(|k| verdicts.get(k));
-    let verdict = match (&row.email, address) {
-        (None, _) => Verdict::RemoveInvalid,
-        (Some(_), Some(a)) => a.verdict,
-        (Some(_), None) if !row.email_valid => Verdict::RemoveInvalid,
-        (Some(_), None) => Verdict::Keep,
+pub fn row_verdict(
+    list: &SubscriberList,
+    row: &list::Row,
+    verdicts: &HashMap<String, Assessment>,
+) -> Verdict {
+    let key = list.email(row);
+    row_verdict_of(
+        row,
+        key.is_some(),
+        key.and_then(|k| verdicts.get(k)).map(|a| a.verdict),
+    )
+}
+
+/// [`row_verdict`] from the row, whether it has an address key, and the
+/// verdict about that address when it was decided.
+fn row_verdict_of(row: &list::Row, has_key: bool, address: Option<Verdict>) -> Verdict {
+    let verdict = match (has_key, address) {
+        (false, _) => Verdict::RemoveInvalid,
+        (true, Some(v)) => v,
+        (true, None) if !row.email_valid => Verdict::RemoveInvalid,
+        (true, None) => Verdict::Keep,
     };
     if verdict.is_removal() {
         return verdict;
@@ -314,17 +330,88 @@ pub fn row_verdict(row: &list::Row, verdicts: &HashMap<String, Assessment>) -> V
     verdict
 }
 
-/// Writes the four files of `clean` all together, or none of them.
+/// Decides address by address from the store and writes the four files of
+/// `clean` all together, or none of them. Memory holds the list and one
+/// address's events at a time, never the whole history: the decisions stream
+/// into the suppression list, the bounce report streams from the store.
 fn write_exports(
     mut exports: ExportSet,
     targets: &CleanTargets,
     list: &SubscriberList,
-    subscribers: &HashMap<String, Subscriber>,
-    verdicts: &HashMap<String, Assessment>,
+    settings: &PolicySettings,
     store: &Store,
     report: &mut CleanReport,
+    progress: &dyn Fn(Progress),
 ) -> Result<(), JobError> {
-    let row_verdicts: Vec<Verdict> = list.rows.iter().map(|r| row_verdict(r, verdicts)).collect();
+    let mailings = store.policy_mailings()?;
+    let overrides = store.overrides()?;
+    let chosen = store.setting("newsletter_stream")?;
+    let newsletter =
+        policy::newsletter_of(chosen.as_deref(), &mailings, &store.events_per_mailing()?);
+    let with_original = store.events_with_original()?;
+    let subscriber = |key: &str| list_subscriber(list, key);
+
+    // The decided verdict of each row's address, and the decisions behind the
+    // removed rows' "why".
+    let mut decided: Vec<Option<Verdict>> = vec![None; list.rows.len()];
+    let mut behind_removals: HashMap<String, Assessment> = HashMap::new();
+    let mut failure: Option<StoreError> = None;
+    let mut matched = 0usize;
+    exports
+        .stage_with(&targets.suppression, |w| {
+            let mut csv = reports::SuppressionWriter::new(w, false)?;
+            let mut decider = policy::Decider::new(
+                &mailings,
+                newsletter,
+                &overrides,
+                settings,
+                &subscriber,
+                with_original,
+                |key: &str, a: &Assessment, events: &[policy::Event]| -> std::io::Result<()> {
+                    let mut in_list = false;
+                    for row in list.rows_with(key) {
+                        in_list = true;
+                        if let Some(slot) = decided.get_mut(row.index) {
+                            *slot = Some(a.verdict);
+                        }
+                    }
+                    matched += usize::from(in_list && !events.is_empty());
+                    if in_list && a.verdict.is_removal() {
+                        let kept = Assessment {
+                            last_diagnostic: None,
+                            ..a.clone()
+                        };
+                        behind_removals.insert(key.to_string(), kept);
+                    }
+                    csv.write(key, a, in_list)
+                },
+            );
+            let streamed = store
+                .for_each_address(|key, events| decider.push(key, events).map_err(Streamed::Write));
+            match streamed {
+                Err(Streamed::Store(e)) => {
+                    let message = e.to_string();
+                    failure = Some(e);
+                    return Err(std::io::Error::other(message));
+                }
+                Err(Streamed::Write(e)) => return Err(e),
+                Ok(()) => {}
+            }
+            decider.finish()?;
+            csv.finish()
+        })
+        .map_err(|e| match failure.take() {
+            Some(store_error) => JobError::Store(store_error),
+            None => JobError::Export(e),
+        })?;
+    report.matched = matched;
+
+    progress(Progress::Exporting);
+    let row_verdicts: Vec<Verdict> = list
+        .rows
+        .iter()
+        .map(|row| row_verdict_of(row, list.email(row).is_some(), decided[row.index]))
+        .collect();
     for v in &row_verdicts {
         if v.is_removal() {
             *report.removed.entry(*v).or_default() += 1;
@@ -332,24 +419,47 @@ fn write_exports(
             report.kept_rows += 1;
         }
     }
-    exports.stage(
-        &targets.cleaned,
-        &list.cleaned_bytes(|row| !row_verdicts[row.index].is_removal()),
-    )?;
-    exports.stage(
-        &targets.suppression,
-        &reports::suppression_csv(verdicts, subscribers, false),
-    )?;
-    exports.stage(
-        &targets.bounce_report,
-        &reports::bounce_report_csv(&store.report_rows()?, true),
-    )?;
-    exports.stage(
-        &targets.removed_rows,
-        &reports::removed_rows_csv(list, &row_verdicts, verdicts),
-    )?;
+    exports.stage_with(&targets.cleaned, |w| {
+        list.write_cleaned_to(w, |row| !row_verdicts[row.index].is_removal())
+    })?;
+    let mut failure: Option<StoreError> = None;
+    exports
+        .stage_with(&targets.bounce_report, |w| {
+            let mut csv = reports::BounceReportWriter::new(w, true)?;
+            let streamed =
+                store.for_each_report_row(|row| csv.write(&row).map_err(Streamed::Write));
+            match streamed {
+                Err(Streamed::Store(e)) => {
+                    let message = e.to_string();
+                    failure = Some(e);
+                    return Err(std::io::Error::other(message));
+                }
+                Err(Streamed::Write(e)) => return Err(e),
+                Ok(()) => {}
+            }
+            csv.finish()
+        })
+        .map_err(|e| match failure.take() {
+            Some(store_error) => JobError::Store(store_error),
+            None => JobError::Export(e),
+        })?;
+    exports.stage_with(&targets.removed_rows, |w| {
+        reports::write_removed_rows(w, list, &row_verdicts, |k| behind_removals.get(k))
+    })?;
     report.files = exports.commit()?;
     Ok(())
+}
+
+/// What stops a stream from the store into an export: the store, or the writing.
+enum Streamed {
+    Store(StoreError),
+    Write(std::io::Error),
+}
+
+impl From<StoreError> for Streamed {
+    fn from(e: StoreError) -> Self {
+        Streamed::Store(e)
+    }
 }
 
 /// The plain-language "why" of a verdict, for reports.
@@ -375,16 +485,20 @@ pub fn why(verdict: Verdict, assessment: Option<&Assessment>) -> String {
 mod tests {
     use super::*;
 
-    fn row(index: usize, email: &str, duplicate_of: Option<usize>) -> list::Row {
-        list::Row {
-            index,
-            line: index + 2,
-            fields: vec![email.to_string()],
-            email_raw: email.to_string(),
-            email: list::normalize_address(email),
-            email_valid: list::validate_address(email),
-            activity: None,
-            duplicate_of,
+    /// A two-column list (name, e-mail) of these addresses.
+    fn list_of(emails: &[&str]) -> SubscriberList {
+        let mut csv = String::from("name,email\n");
+        for (i, e) in emails.iter().enumerate() {
+            csv.push_str(&format!("n{i},{e}\n"));
+        }
+        let opts = ListOptions {
+            has_header: Some(true),
+            email_column: Some("email".into()),
+            ..ListOptions::default()
+        };
+        match list::parse_list(std::path::Path::new("list.csv"), csv.into_bytes(), &opts) {
+            Ok(list) => list,
+            Err(e) => panic!("{e}"),
         }
     }
 
@@ -409,39 +523,53 @@ mod tests {
             .collect()
     }
 
+    fn row_verdicts(list: &SubscriberList, v: &HashMap<String, Assessment>) -> Vec<Verdict> {
+        list.rows.iter().map(|r| row_verdict(list, r, v)).collect()
+    }
+
     #[test]
     fn a_second_copy_of_a_kept_address_is_remove_duplicate() {
+        let list = list_of(&["anna@example.org", "ben@example.org", "Anna@Example.org"]);
         let v = verdicts(&[("anna@example.org", Verdict::Keep)]);
         assert_eq!(
-            row_verdict(&row(0, "anna@example.org", None), &v),
-            Verdict::Keep
-        );
-        assert_eq!(
-            row_verdict(&row(3, "Anna@Example.org", Some(0)), &v),
-            Verdict::RemoveDuplicate
+            row_verdicts(&list, &v),
+            [Verdict::Keep, Verdict::Keep, Verdict::RemoveDuplicate]
         );
     }
 
     #[test]
     fn every_copy_of_a_removed_address_goes_with_its_verdict() {
+        let list = list_of(&["anna@example.org", "ANNA@example.org"]);
         let v = verdicts(&[("anna@example.org", Verdict::RemoveHard)]);
         assert_eq!(
-            row_verdict(&row(3, "ANNA@example.org", Some(0)), &v),
-            Verdict::RemoveHard
+            row_verdicts(&list, &v),
+            [Verdict::RemoveHard, Verdict::RemoveHard]
         );
     }
 
     #[test]
     fn rows_without_a_valid_address_are_remove_invalid() {
-        let v = verdicts(&[]);
+        let list = list_of(&["not an address", "", "frank@example.com"]);
         assert_eq!(
-            row_verdict(&row(0, "not an address", None), &v),
-            Verdict::RemoveInvalid
+            row_verdicts(&list, &verdicts(&[])),
+            [
+                Verdict::RemoveInvalid,
+                Verdict::RemoveInvalid,
+                Verdict::Keep
+            ]
         );
-        assert_eq!(row_verdict(&row(1, "", None), &v), Verdict::RemoveInvalid);
-        assert_eq!(
-            row_verdict(&row(2, "frank@example.com", None), &v),
-            Verdict::Keep
-        );
+    }
+
+    #[test]
+    fn a_listed_address_is_found_by_key_with_its_facts() {
+        let list = list_of(&["Anna@Example.org", "ben@example.org", "anna@example.org"]);
+        let anna = list_subscriber(&list, "anna@example.org");
+        assert!(anna.in_list && !anna.invalid);
+        assert!(!list_subscriber(&list, "carl@example.org").in_list);
+        let rows: Vec<usize> = list
+            .rows_with("anna@example.org")
+            .map(|r| r.index)
+            .collect();
+        assert_eq!(rows, [0, 2]);
     }
 }

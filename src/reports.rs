@@ -4,7 +4,9 @@
 //! from strangers' mail servers and are spreadsheet-safe; the suppression
 //! list is re-imported into mail tools and keeps addresses as they are.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::io::{self, Write};
 
 use crate::bounce::date::to_rfc3339;
 use crate::bounce::{Reason, reason};
@@ -13,18 +15,69 @@ use crate::list::{SubscriberList, spreadsheet_safe};
 use crate::policy::{Assessment, Subscriber, Verdict};
 use crate::store::ReportRow;
 
-fn to_bytes(header: &[&str], rows: Vec<Vec<String>>) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    // Writing into memory cannot fail; a failure would only lose the row.
-    let _ = w.write_record(header);
-    for row in rows {
-        let _ = w.write_record(&row);
-    }
-    w.into_inner().unwrap_or_default()
-}
-
 fn date(epoch: Option<i64>) -> String {
     epoch.map(to_rfc3339).unwrap_or_default()
+}
+
+/// The suppression list's columns.
+const SUPPRESSION_HEADER: [&str; 10] = [
+    "address",
+    "verdict",
+    "reason",
+    "reason_code",
+    "hard_streak",
+    "bounces",
+    "first_bounce",
+    "last_bounce",
+    "last_diagnostic",
+    "not_in_list",
+];
+
+/// Writes the suppression list row by row (see [`suppression_csv`]); the caller
+/// hands in the addresses in order.
+pub struct SuppressionWriter<W: Write> {
+    csv: csv::Writer<W>,
+    safe: bool,
+}
+
+impl<W: Write> SuppressionWriter<W> {
+    /// Writes the header row.
+    pub fn new(out: W, safe: bool) -> io::Result<Self> {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(SUPPRESSION_HEADER)?;
+        Ok(SuppressionWriter { csv, safe })
+    }
+
+    /// Writes the row of one address, if its verdict is a suppression.
+    pub fn write(&mut self, address: &str, a: &Assessment, in_list: bool) -> io::Result<()> {
+        if !a.verdict.is_suppression() {
+            return Ok(());
+        }
+        let address = if self.safe {
+            spreadsheet_safe(address)
+        } else {
+            Cow::Borrowed(address)
+        };
+        self.csv.write_record([
+            address.as_ref(),
+            a.verdict.as_str(),
+            &why(a.verdict, Some(a)),
+            a.verdict_reason.map(Reason::as_str).unwrap_or_default(),
+            &a.max_hard_streak.to_string(),
+            &a.bounces.to_string(),
+            &date(a.first_bounce),
+            &date(a.last_bounce),
+            // A stranger's server wrote this: always guarded.
+            &spreadsheet_safe(a.last_diagnostic.as_deref().unwrap_or_default()),
+            if in_list { "" } else { "not in list" },
+        ])?;
+        Ok(())
+    }
+
+    /// Flushes what is buffered.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.csv.flush()
+    }
 }
 
 /// Addresses removed for a bounce or a complaint (duplicates and invalid rows
@@ -37,55 +90,107 @@ pub fn suppression_csv(
     subscribers: &HashMap<String, Subscriber>,
     safe: bool,
 ) -> Vec<u8> {
-    let cell = |s: String| {
-        if safe {
-            spreadsheet_safe(&s).into_owned()
-        } else {
-            s
-        }
-    };
     let mut rows: Vec<(&String, &Assessment)> = verdicts
         .iter()
         .filter(|(_, a)| a.verdict.is_suppression())
         .collect();
     rows.sort_by(|a, b| a.0.cmp(b.0));
-    let rows = rows
-        .into_iter()
-        .map(|(address, a)| {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    if let Ok(mut w) = SuppressionWriter::new(&mut out, safe) {
+        for (address, a) in rows {
             let in_list = subscribers.get(address).is_some_and(|s| s.in_list);
-            vec![
-                cell(address.clone()),
-                a.verdict.as_str().to_string(),
-                why(a.verdict, Some(a)),
-                a.verdict_reason
-                    .map(Reason::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                a.max_hard_streak.to_string(),
-                a.bounces.to_string(),
-                date(a.first_bounce),
-                date(a.last_bounce),
-                // A stranger's server wrote this: always guarded.
-                spreadsheet_safe(a.last_diagnostic.as_deref().unwrap_or_default()).into_owned(),
-                if in_list { "" } else { "not in list" }.to_string(),
-            ]
+            let _ = w.write(address, a, in_list);
+        }
+        let _ = w.finish();
+    }
+    out
+}
+
+/// The bounce report's columns.
+const BOUNCE_REPORT_HEADER: [&str; 13] = [
+    "date",
+    "mailing",
+    "subject",
+    "address",
+    "kind",
+    "group",
+    "reason",
+    "status",
+    "reply_code",
+    "diagnostic",
+    "source",
+    "rule",
+    "note",
+];
+
+/// Writes the bounce report row by row (see [`bounce_report_csv`]).
+pub struct BounceReportWriter<W: Write> {
+    csv: csv::Writer<W>,
+    safe_cells: bool,
+}
+
+impl<W: Write> BounceReportWriter<W> {
+    /// Writes the header row.
+    pub fn new(out: W, spreadsheet_safe_cells: bool) -> io::Result<Self> {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(BOUNCE_REPORT_HEADER)?;
+        Ok(BounceReportWriter {
+            csv,
+            safe_cells: spreadsheet_safe_cells,
         })
-        .collect();
-    to_bytes(
-        &[
-            "address",
-            "verdict",
-            "reason",
-            "reason_code",
-            "hard_streak",
-            "bounces",
-            "first_bounce",
-            "last_bounce",
-            "last_diagnostic",
-            "not_in_list",
-        ],
-        rows,
-    )
+    }
+
+    /// Writes one classified bounce.
+    pub fn write(&mut self, e: &ReportRow) -> io::Result<()> {
+        // Cells that carry a stranger's text (the returned subject, the remote
+        // server's status, reply and words) are guarded whatever the setting says.
+        let guarded = |s: &str| spreadsheet_safe(s).into_owned();
+        let safe = |s: &str| {
+            if self.safe_cells {
+                spreadsheet_safe(s).into_owned()
+            } else {
+                s.to_string()
+            }
+        };
+        let parsed = Reason::parse(&e.reason);
+        let group = parsed
+            .map(|r| r.group().as_str())
+            .unwrap_or(reason::Group::Undetermined.as_str());
+        let note = e.note.clone().unwrap_or_else(|| {
+            parsed
+                .and_then(|r| {
+                    crate::bounce::diagnose::why(
+                        r,
+                        e.status.as_deref(),
+                        e.diagnostic.as_deref().unwrap_or(""),
+                    )
+                })
+                .unwrap_or("")
+                .to_string()
+        });
+        self.csv.write_record([
+            to_rfc3339(e.date),
+            safe(&e.mailing),
+            guarded(e.subject.as_deref().unwrap_or("")),
+            safe(&e.address),
+            e.kind.clone(),
+            group.to_string(),
+            e.reason.clone(),
+            guarded(e.status.as_deref().unwrap_or("")),
+            guarded(e.reply_code.as_deref().unwrap_or("")),
+            guarded(e.diagnostic.as_deref().unwrap_or("")),
+            safe(&format!("{}:{}", e.source, e.index)),
+            e.rule.clone().unwrap_or_default(),
+            guarded(&note),
+        ])?;
+        Ok(())
+    }
+
+    /// Flushes what is buffered.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.csv.flush()
+    }
 }
 
 /// One row per classified bounce, oldest first; `note` explains a reason whose
@@ -93,70 +198,42 @@ pub fn suppression_csv(
 /// mail servers are always spreadsheet-safe; with `spreadsheet_safe_cells` (the
 /// default) the user's own cells (address, mailing, source) are too.
 pub fn bounce_report_csv(events: &[ReportRow], spreadsheet_safe_cells: bool) -> Vec<u8> {
-    // Cells that carry a stranger's text (the returned subject, the remote
-    // server's status, reply and words) are guarded whatever the setting says.
-    let guarded = |s: &str| spreadsheet_safe(s).into_owned();
-    let safe = |s: &str| {
-        if spreadsheet_safe_cells {
-            spreadsheet_safe(s).into_owned()
-        } else {
-            s.to_string()
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    if let Ok(mut w) = BounceReportWriter::new(&mut out, spreadsheet_safe_cells) {
+        for e in events {
+            let _ = w.write(e);
         }
-    };
-    let rows = events
-        .iter()
-        .map(|e| {
-            let parsed = Reason::parse(&e.reason);
-            let group = parsed
-                .map(|r| r.group().as_str())
-                .unwrap_or(reason::Group::Undetermined.as_str());
-            let note = e.note.clone().unwrap_or_else(|| {
-                parsed
-                    .and_then(|r| {
-                        crate::bounce::diagnose::why(
-                            r,
-                            e.status.as_deref(),
-                            e.diagnostic.as_deref().unwrap_or(""),
-                        )
-                    })
-                    .unwrap_or("")
-                    .to_string()
-            });
-            vec![
-                to_rfc3339(e.date),
-                safe(&e.mailing),
-                guarded(e.subject.as_deref().unwrap_or("")),
-                safe(&e.address),
-                e.kind.clone(),
-                group.to_string(),
-                e.reason.clone(),
-                guarded(e.status.as_deref().unwrap_or("")),
-                guarded(e.reply_code.as_deref().unwrap_or("")),
-                guarded(e.diagnostic.as_deref().unwrap_or("")),
-                safe(&format!("{}:{}", e.source, e.index)),
-                e.rule.clone().unwrap_or_default(),
-                guarded(&note),
-            ]
-        })
-        .collect();
-    to_bytes(
-        &[
-            "date",
-            "mailing",
-            "subject",
-            "address",
-            "kind",
-            "group",
-            "reason",
-            "status",
-            "reply_code",
-            "diagnostic",
-            "source",
-            "rule",
-            "note",
-        ],
-        rows,
-    )
+        let _ = w.finish();
+    }
+    out
+}
+
+/// Writes every row missing from the cleaned list, with why; `assessment`
+/// gives the decision about a row's address, where there was one.
+pub fn write_removed_rows<'a>(
+    out: &mut dyn Write,
+    list: &SubscriberList,
+    row_verdicts: &[Verdict],
+    assessment: impl Fn(&str) -> Option<&'a Assessment>,
+) -> io::Result<()> {
+    let first_line = usize::from(list.dialect.has_header) + 1;
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(["row", "line", "address", "verdict", "why"])?;
+    for (row, v) in list.rows.iter().zip(row_verdicts) {
+        if !v.is_removal() {
+            continue;
+        }
+        let a = list.email(row).and_then(&assessment);
+        csv.write_record([
+            (row.index + first_line).to_string(),
+            row.line.to_string(),
+            list.email_raw(row),
+            v.as_str().to_string(),
+            why(*v, a),
+        ])?;
+    }
+    csv.flush()
 }
 
 /// Every row missing from the cleaned list, with why.
@@ -165,24 +242,10 @@ pub fn removed_rows_csv(
     row_verdicts: &[Verdict],
     verdicts: &HashMap<String, Assessment>,
 ) -> Vec<u8> {
-    let first_line = usize::from(list.dialect.has_header) + 1;
-    let rows = list
-        .rows
-        .iter()
-        .zip(row_verdicts)
-        .filter(|(_, v)| v.is_removal())
-        .map(|(row, v)| {
-            let assessment = row.email.as_ref().and_then(|k| verdicts.get(k));
-            vec![
-                (row.index + first_line).to_string(),
-                row.line.to_string(),
-                row.email_raw.clone(),
-                v.as_str().to_string(),
-                why(*v, assessment),
-            ]
-        })
-        .collect();
-    to_bytes(&["row", "line", "address", "verdict", "why"], rows)
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write_removed_rows(&mut out, list, row_verdicts, |k| verdicts.get(k));
+    out
 }
 
 #[cfg(test)]

@@ -188,8 +188,11 @@ impl Workspace {
         if let Some(list) = &list {
             job::merge_list(&mut history, list);
             for row in &list.rows {
-                let Some(key) = &row.email else { continue };
-                list_rows_of.entry(key.clone()).or_default().push(row.index);
+                let Some(key) = list.email(row) else { continue };
+                list_rows_of
+                    .entry(key.to_string())
+                    .or_default()
+                    .push(row.index);
                 *list_domains
                     .entry(stats::domain_of(key).to_string())
                     .or_default() += 1;
@@ -251,7 +254,7 @@ impl Workspace {
             Some(list) => list
                 .rows
                 .iter()
-                .map(|r| job::row_verdict(r, &self.verdicts))
+                .map(|r| job::row_verdict(list, r, &self.verdicts))
                 .collect(),
             None => Vec::new(),
         };
@@ -312,13 +315,14 @@ impl Workspace {
                     }
                     _ => continue,
                 };
-                let key = row.email.clone().unwrap_or_default();
+                let key = list.email(row).unwrap_or_default().to_string();
+                let written = list.email_raw(row);
                 rows.push(ReviewRow {
                     domain: stats::domain_of(&key).to_string(),
-                    address: if row.email_raw.trim().is_empty() {
+                    address: if written.trim().is_empty() {
                         format!("(empty, line {})", row.line)
                     } else {
-                        row.email_raw.trim().to_string()
+                        written.trim().to_string()
                     },
                     key,
                     verdict: *verdict,
@@ -343,8 +347,11 @@ impl Workspace {
             .list_rows_of
             .get(key)
             .and_then(|rows| rows.first())
-            .and_then(|i| self.list.as_ref()?.rows.get(*i))
-            .map_or_else(|| key.to_string(), |r| r.email_raw.trim().to_string());
+            .and_then(|i| {
+                let list = self.list.as_ref()?;
+                Some(list.email_raw(list.rows.get(*i)?))
+            })
+            .map_or_else(|| key.to_string(), |written| written.trim().to_string());
         let reason = match verdict {
             Verdict::Keep | Verdict::Watch => assessment
                 .and_then(|a| a.last_reason)
@@ -430,7 +437,7 @@ impl Workspace {
         {
             for &i in indices {
                 if let (Some(row), Some(slot)) = (list.rows.get(i), self.row_verdicts.get_mut(i)) {
-                    *slot = job::row_verdict(row, &self.verdicts);
+                    *slot = job::row_verdict(list, row, &self.verdicts);
                 }
             }
         }

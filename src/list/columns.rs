@@ -150,16 +150,12 @@ pub(crate) fn names(spec: &str, cell: &str) -> bool {
 }
 
 /// Finds the e-mail column without help: by header name, by a header containing an
-/// e-mail word whose content agrees, then by content alone.
-pub(crate) fn find_email_column<R: AsRef<[String]>>(
-    header: Option<&[String]>,
-    rows: &[R],
-    width: usize,
-) -> Option<usize> {
+/// e-mail word whose content agrees, then by content alone. `stats` describes each
+/// column's values in the data rows.
+pub(crate) fn find_email_column(header: Option<&[String]>, stats: &[ColumnStats]) -> Option<usize> {
     if let Some(i) = header.and_then(|h| h.iter().position(|name| is_email_header(name))) {
         return Some(i);
     }
-    let stats: Vec<ColumnStats> = (0..width).map(|i| ColumnStats::of(rows, i)).collect();
     if let Some(header) = header {
         let partial = header.iter().enumerate().filter(|(i, h)| {
             let key = header_key(h);
@@ -179,33 +175,30 @@ pub(crate) fn find_email_column<R: AsRef<[String]>>(
         .map(|(i, _)| i)
 }
 
-/// What one column's values look like.
-struct ColumnStats {
+/// What one column's values look like, added up value by value.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ColumnStats {
     non_empty: usize,
     with_at: usize,
     valid: usize,
+    /// The bytes of all values, for sizing what is kept of the column.
+    pub(crate) bytes: usize,
 }
 
 impl ColumnStats {
-    fn of<R: AsRef<[String]>>(rows: &[R], column: usize) -> Self {
-        let mut stats = ColumnStats {
-            non_empty: 0,
-            with_at: 0,
-            valid: 0,
-        };
-        for value in rows.iter().filter_map(|row| row.as_ref().get(column)) {
-            if value.trim().is_empty() {
-                continue;
-            }
-            stats.non_empty += 1;
-            if value.contains('@') {
-                stats.with_at += 1;
-                if normalize_address(value).is_some_and(|key| validate_address(&key)) {
-                    stats.valid += 1;
-                }
+    /// Counts one value of the column.
+    pub(crate) fn add(&mut self, value: &str) {
+        self.bytes += value.len();
+        if value.trim().is_empty() {
+            return;
+        }
+        self.non_empty += 1;
+        if value.contains('@') {
+            self.with_at += 1;
+            if normalize_address(value).is_some_and(|key| validate_address(&key)) {
+                self.valid += 1;
             }
         }
-        stats
     }
 
     /// At least one valid address, and `@` in at least half of the non-empty values.
@@ -220,6 +213,17 @@ mod tests {
 
     fn strings(values: &[&str]) -> Vec<String> {
         values.iter().map(|v| v.to_string()).collect()
+    }
+
+    /// The column figures of `rows`, `width` columns wide.
+    fn stats(rows: &[Vec<String>], width: usize) -> Vec<ColumnStats> {
+        let mut out = vec![ColumnStats::default(); width];
+        for row in rows {
+            for (value, s) in row.iter().zip(&mut out) {
+                s.add(value);
+            }
+        }
+        out
     }
 
     #[test]
@@ -265,7 +269,7 @@ mod tests {
             strings(&["yes", "a@example.com"]),
             strings(&["no", "b@example.com"]),
         ];
-        assert_eq!(find_email_column(Some(&header), &rows, 2), Some(1));
+        assert_eq!(find_email_column(Some(&header), &stats(&rows, 2)), Some(1));
     }
 
     #[test]
@@ -275,13 +279,13 @@ mod tests {
             strings(&["A", "Rue 1", "a@example.com"]),
             strings(&["B", "Rue 2", "b@example.com"]),
         ];
-        assert_eq!(find_email_column(Some(&header), &rows, 3), Some(2));
-        assert_eq!(find_email_column(None, &rows[..1], 3), Some(2));
+        assert_eq!(find_email_column(Some(&header), &stats(&rows, 3)), Some(2));
+        assert_eq!(find_email_column(None, &stats(&rows[..1], 3)), Some(2));
     }
 
     #[test]
     fn no_addresses_no_column() {
         let rows = vec![strings(&["A", "1"]), strings(&["B", "2"])];
-        assert_eq!(find_email_column(None, &rows, 2), None);
+        assert_eq!(find_email_column(None, &stats(&rows, 2)), None);
     }
 }

@@ -56,15 +56,26 @@ impl SubscriberList {
     /// copied as they are.
     pub fn cleaned_bytes(&self, keep: impl Fn(&Row) -> bool) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.raw.len());
+        // Writing into memory cannot fail.
+        let _ = self.write_cleaned_to(&mut out, keep);
+        out
+    }
+
+    /// Writes what [`cleaned_bytes`](Self::cleaned_bytes) returns to `out`, piece
+    /// by piece, without a copy of the file in memory.
+    pub fn write_cleaned_to(
+        &self,
+        out: &mut dyn Write,
+        keep: impl Fn(&Row) -> bool,
+    ) -> io::Result<()> {
         let mut copied_to = 0;
         for (row, span) in self.rows.iter().zip(&self.spans) {
             if !keep(row) {
-                out.extend_from_slice(self.raw.get(copied_to..span.start).unwrap_or_default());
+                out.write_all(self.raw.get(copied_to..span.start).unwrap_or_default())?;
                 copied_to = span.end;
             }
         }
-        out.extend_from_slice(self.raw.get(copied_to..).unwrap_or_default());
-        out
+        out.write_all(self.raw.get(copied_to..).unwrap_or_default())
     }
 }
 

@@ -52,7 +52,13 @@
 //!   `None`. Unparseable values are `None`, never an error.
 //! - **Addresses** are validated by [`validate_address`] and matched on the key from
 //!   [`normalize_address`]; the first row with a key keeps `duplicate_of == None`, later
-//!   ones point at it.
+//!   ones point at it. [`SubscriberList::rows_with`] finds the rows of a key.
+//! - **Memory.** The file is parsed twice, record by record, and no record's fields are
+//!   kept: a row holds its line, its address key (in one text shared by all rows), its
+//!   validity, activity and duplicate link, and the byte span of its record, from which
+//!   [`SubscriberList::fields`] parses its fields again when they are shown. UTF-8 (and
+//!   ASCII) files are parsed in place, without a decoded copy. A 150 MB list of 3 million
+//!   rows takes about 2× its size; lists over 4 GiB are refused ([`ListError::TooLarge`]).
 //!
 //! # Writing ([`write_cleaned`])
 //!
@@ -193,7 +199,9 @@ pub struct Dialect {
     pub has_header: bool,
 }
 
-/// One subscriber: a data row of the file.
+/// One subscriber: a data row of the file. Its fields stay in the file's bytes
+/// ([`SubscriberList::fields`]); its address key in the list's key text
+/// ([`SubscriberList::email`]), so that a row takes a few dozen bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     /// 0-based position among the data rows (the header, blank lines, all-blank
@@ -201,12 +209,9 @@ pub struct Row {
     pub index: usize,
     /// 1-based line of the file where the record starts.
     pub line: usize,
-    /// The decoded fields, as many as the record has.
-    pub fields: Vec<String>,
-    /// The e-mail field as written (empty when the row is too short).
-    pub email_raw: String,
-    /// The matching key from [`normalize_address`]; `None` when the field is empty.
-    pub email: Option<String>,
+    /// Where the matching key from [`normalize_address`] lies in the list's key
+    /// text; `None` when the e-mail field is empty.
+    key: Option<KeyAt>,
     /// Whether the key is a valid address ([`validate_address`]).
     pub email_valid: bool,
     /// Last activity in Unix seconds (UTC midnight for a date alone), if the activity
@@ -214,6 +219,13 @@ pub struct Row {
     pub activity: Option<i64>,
     /// The index of the first row with the same key, for second and later copies.
     pub duplicate_of: Option<usize>,
+}
+
+/// A span of [`SubscriberList`]'s key text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct KeyAt {
+    at: u32,
+    len: u32,
 }
 
 /// A subscriber file as read, with what is needed to write it back byte for byte.
@@ -229,25 +241,25 @@ pub struct SubscriberList {
     pub email_column: usize,
     /// 0-based index of the activity column, when one was chosen.
     pub activity_column: Option<usize>,
+    /// The most fields a record has.
+    width: usize,
     /// The data rows in file order.
     pub rows: Vec<Row>,
     /// The file's bytes as read.
     raw: Vec<u8>,
     /// For each row, the byte range of its record in `raw`, line end included.
     spans: Vec<Range<usize>>,
+    /// Every row's address key, one after the other.
+    keys: String,
+    /// The indices of the rows that have a key, by key and then file order.
+    by_key: Vec<u32>,
 }
 
 impl SubscriberList {
     /// The column labels to show a user: the header fields, or `column N` when there
     /// is no header (or the header cell is empty).
     pub fn column_names(&self) -> Vec<String> {
-        let width = self
-            .rows
-            .iter()
-            .map(|row| row.fields.len())
-            .chain(self.header.as_ref().map(Vec::len))
-            .max()
-            .unwrap_or(0);
+        let width = self.header.as_ref().map_or(0, Vec::len).max(self.width);
         columns::labels(self.header.as_deref(), width)
     }
 
@@ -261,6 +273,82 @@ impl SubscriberList {
         self.rows.is_empty()
     }
 
+    /// The row's address key from [`normalize_address`]; `None` when its e-mail
+    /// field is empty.
+    pub fn email<'a>(&'a self, row: &Row) -> Option<&'a str> {
+        let k = row.key?;
+        let at = k.at as usize;
+        self.keys.get(at..at + k.len as usize)
+    }
+
+    /// The row's decoded fields, as many as its record has, parsed again from the
+    /// file's bytes.
+    pub fn fields(&self, row: &Row) -> Vec<String> {
+        let bytes = self
+            .spans
+            .get(row.index)
+            .and_then(|span| self.raw.get(span.clone()))
+            .unwrap_or_default();
+        read::record_fields(bytes, self.dialect.encoding, self.dialect.delimiter)
+    }
+
+    /// The row's e-mail field as written (empty when the row is too short).
+    pub fn email_raw(&self, row: &Row) -> String {
+        self.fields(row)
+            .into_iter()
+            .nth(self.email_column)
+            .unwrap_or_default()
+    }
+
+    /// The rows whose address key is `key`, in file order.
+    pub fn rows_with<'a>(&'a self, key: &str) -> impl Iterator<Item = &'a Row> + 'a {
+        let key_of = |i: &u32| {
+            self.rows
+                .get(*i as usize)
+                .and_then(|row| self.email(row))
+                .unwrap_or_default()
+        };
+        let from = self.by_key.partition_point(|i| key_of(i) < key);
+        let to = from + self.by_key[from..].partition_point(|i| key_of(i) == key);
+        self.by_key[from..to]
+            .iter()
+            .filter_map(|i| self.rows.get(*i as usize))
+    }
+
+    /// Whether a row has the address key `key`.
+    pub fn contains(&self, key: &str) -> bool {
+        self.rows_with(key).next().is_some()
+    }
+
+    /// Sorts the rows by key and links second and later copies of a key to the first.
+    fn index_keys(&mut self) {
+        let mut by_key: Vec<u32> = self
+            .rows
+            .iter()
+            .filter(|row| row.key.is_some())
+            .filter_map(|row| u32::try_from(row.index).ok())
+            .collect();
+        let key_of = |i: u32| {
+            self.rows
+                .get(i as usize)
+                .and_then(|row| self.email(row))
+                .unwrap_or_default()
+        };
+        by_key.sort_unstable_by(|&a, &b| key_of(a).cmp(key_of(b)).then(a.cmp(&b)));
+        let mut links: Vec<(usize, usize)> = Vec::new();
+        for group in by_key.chunk_by(|&a, &b| key_of(a) == key_of(b)) {
+            if let Some((&first, later)) = group.split_first() {
+                links.extend(later.iter().map(|&i| (i as usize, first as usize)));
+            }
+        }
+        for (i, first) in links {
+            if let Some(row) = self.rows.get_mut(i) {
+                row.duplicate_of = Some(first);
+            }
+        }
+        self.by_key = by_key;
+    }
+
     /// The rows a user should look at, in file order: no address, an invalid
     /// address, a second copy of an address, an activity date that cannot be read.
     pub fn problems(&self) -> Vec<Problem> {
@@ -271,20 +359,23 @@ impl SubscriberList {
                 line: row.line,
                 message,
             };
-            if row.email.is_none() {
+            if row.key.is_none() {
                 out.push(problem("no e-mail address".into()));
             } else if !row.email_valid {
                 out.push(problem(format!(
                     "not a valid e-mail address: {}",
-                    row.email_raw.trim()
+                    self.email_raw(row).trim()
                 )));
             } else if let Some(first) = row.duplicate_of {
                 let line = self.rows.get(first).map_or(0, |r| r.line);
                 out.push(problem(format!("same address as line {line}")));
             }
-            if let Some(column) = self.activity_column {
-                let value = row.fields.get(column).map_or("", |v| v.trim());
-                if row.activity.is_none() && !value.is_empty() {
+            if let Some(column) = self.activity_column
+                && row.activity.is_none()
+            {
+                let fields = self.fields(row);
+                let value = fields.get(column).map_or("", |v| v.trim());
+                if !value.is_empty() {
                     out.push(problem(format!("cannot read the date {value:?}")));
                 }
             }
@@ -367,6 +458,12 @@ pub enum ListError {
         path.display()
     )]
     Changed {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file is larger than a list can be (4 GiB).
+    #[error("{} is larger than 4 GiB; split it into smaller lists", path.display())]
+    TooLarge {
         /// The file.
         path: PathBuf,
     },

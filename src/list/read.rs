@@ -1,21 +1,27 @@
 //! Reading a subscriber file into rows, keeping the byte span of every record so that
 //! the export can copy kept rows verbatim.
+//!
+//! The file is parsed twice, record by record, so that memory holds the file's
+//! bytes and one small row per record, never every record's fields at once:
+//! the first pass surveys (header, widths, which column holds addresses), the
+//! second builds the rows. A row's other fields are parsed again from its span
+//! when they are shown ([`SubscriberList::fields`]).
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::ops::Range;
 use std::path::Path;
 
 use super::address::{normalize_address, validate_address};
-use super::columns;
+use super::columns::{self, ColumnStats};
 use super::dates::parse_activity_column;
 use super::export::protect_input;
 use super::sniff::{self, Decoded};
-use super::{Dialect, LineEnd, ListError, ListOptions, Row, SubscriberList};
+use super::{Dialect, KeyAt, LineEnd, ListError, ListOptions, Row, SubscriberList};
 
-/// One CSV record of the decoded text.
-struct Record {
-    fields: Vec<String>,
-    /// Offset of the record's first character in the decoded text.
+/// Where one CSV record lies in the decoded text.
+#[derive(Debug, Clone, Copy)]
+struct Extent {
+    /// Offset of the record's first character.
     start: usize,
     /// Offset just past its line end (or the end of the text).
     end: usize,
@@ -23,16 +29,9 @@ struct Record {
     content_end: usize,
 }
 
-impl AsRef<[String]> for Record {
-    fn as_ref(&self) -> &[String] {
-        &self.fields
-    }
-}
-
-impl Record {
-    fn is_blank(&self) -> bool {
-        self.fields.iter().all(|f| f.trim().is_empty())
-    }
+/// Records whose fields are all blank (`;;;` lines) are not rows.
+fn is_blank(record: &csv::StringRecord) -> bool {
+    record.iter().all(|f| f.trim().is_empty())
 }
 
 /// The file's bytes, read once. Refuses anything but a regular file before
@@ -99,6 +98,9 @@ pub fn read_list(path: &Path, opts: &ListOptions) -> Result<SubscriberList, List
     parse_list(path, raw, opts)
 }
 
+/// The largest list read: row positions and address keys are kept in 32 bits.
+const MAX_LIST_BYTES: usize = u32::MAX as usize;
+
 /// Reads a subscriber CSV from its bytes, as [`read_list`] does from a file;
 /// `path` only names it (in errors and in the result). Nothing is registered.
 pub fn parse_list(
@@ -106,16 +108,59 @@ pub fn parse_list(
     raw: Vec<u8>,
     opts: &ListOptions,
 ) -> Result<SubscriberList, ListError> {
+    if raw.len() > MAX_LIST_BYTES {
+        return Err(ListError::TooLarge {
+            path: path.to_path_buf(),
+        });
+    }
+    let parsed = {
+        let decoded = match opts.encoding {
+            Some(encoding) => sniff::decode_as(&raw, encoding),
+            None => sniff::decode(&raw),
+        };
+        parse_decoded(path, &decoded, &raw, opts)?
+    };
+    let mut list = SubscriberList {
+        path: path.to_path_buf(),
+        dialect: parsed.dialect,
+        header: parsed.header,
+        email_column: parsed.email_column,
+        activity_column: parsed.activity_column,
+        width: parsed.width,
+        rows: parsed.rows,
+        raw,
+        spans: parsed.spans,
+        keys: parsed.keys,
+        by_key: Vec::new(),
+    };
+    list.index_keys();
+    Ok(list)
+}
+
+/// What parsing the decoded text gives, before the list owns the bytes.
+struct Parsed {
+    dialect: Dialect,
+    header: Option<Vec<String>>,
+    email_column: usize,
+    activity_column: Option<usize>,
+    width: usize,
+    rows: Vec<Row>,
+    spans: Vec<Range<usize>>,
+    keys: String,
+}
+
+fn parse_decoded(
+    path: &Path,
+    decoded: &Decoded<'_>,
+    raw: &[u8],
+    opts: &ListOptions,
+) -> Result<Parsed, ListError> {
     let malformed = |line: usize, message: &str| ListError::Malformed {
         path: path.to_path_buf(),
         line,
         message: message.to_string(),
     };
-    let decoded = match opts.encoding {
-        Some(encoding) => sniff::decode_as(&raw, encoding),
-        None => sniff::decode(&raw),
-    };
-    let text = decoded.text.as_str();
+    let text: &str = &decoded.text;
     let excel_separator = sniff::excel_separator(text);
     let delimiter = opts
         .delimiter
@@ -127,42 +172,38 @@ pub fn parse_list(
             "a quoted field starts here and is never closed",
         ));
     }
-    let breaks = LineBreaks::new(text, &decoded, &raw).ok_or_else(|| {
+    let split_error = |offset: usize, error: csv::Error| {
+        let message = format!("cannot split the record: {error}");
+        malformed(line_of(text, offset), &message)
+    };
+    let mut cursor = LineCursor::new(text, decoded, raw).ok_or_else(|| {
         malformed(
             1,
             "the line breaks of the decoded text do not match the file's bytes",
         )
     })?;
-    let mut records = parse_records(text, delimiter).map_err(|(offset, error)| {
-        let message = format!("cannot split the record: {error}");
-        malformed(breaks.line_of(offset), &message)
-    })?;
-    records.retain(|record| !record.is_blank());
-    if excel_separator.is_some() && !records.is_empty() {
-        // Not a header and not a row: its bytes stay in the export like a blank line.
-        records.remove(0);
-    }
-    let Some(first) = records.first() else {
+
+    let survey = Survey::of(text, delimiter, excel_separator.is_some(), &split_error)?;
+    let Some((first_fields, first_extent)) = &survey.first else {
         return Err(ListError::Empty {
             path: path.to_path_buf(),
         });
     };
-    let line_end = match text.get(first.content_end..first.end) {
+    let line_end = match text.get(first_extent.content_end..first_extent.end) {
         Some("\r\n") => LineEnd::CrLf,
         Some("\r") => LineEnd::Cr,
         _ => LineEnd::Lf,
     };
     let has_header = opts
         .has_header
-        .unwrap_or_else(|| detect_header(&records, opts));
-    let width = records.iter().map(|r| r.fields.len()).max().unwrap_or(0);
+        .unwrap_or_else(|| detect_header(first_fields, survey.rest_has_at, opts));
+    let width = survey.width;
     let labels = if has_header {
-        columns::labels(Some(&first.fields), width)
+        columns::labels(Some(first_fields), width)
     } else {
-        columns::labels_with_sample(&first.fields, width)
+        columns::labels_with_sample(first_fields, width)
     };
-    let header = has_header.then(|| clean_header(records.remove(0).fields));
-    let data = records;
+    let header = has_header.then(|| clean_header(first_fields.clone()));
     let header_ref = header.as_deref();
     let unknown = |name: &str| ListError::UnknownColumn {
         path: path.to_path_buf(),
@@ -171,38 +212,109 @@ pub fn parse_list(
     };
     let email_column = match &opts.email_column {
         Some(spec) => columns::resolve(spec, header_ref, width).ok_or_else(|| unknown(spec))?,
-        None => columns::find_email_column(header_ref, &data, width).ok_or_else(|| {
-            ListError::NoEmailColumn {
-                path: path.to_path_buf(),
-                columns: labels.clone(),
+        None => {
+            let mut stats = survey.rest_stats.clone();
+            if !has_header {
+                for (i, value) in first_fields.iter().enumerate() {
+                    if let Some(s) = stats.get_mut(i) {
+                        s.add(value);
+                    }
+                }
             }
-        })?,
+            columns::find_email_column(header_ref, &stats).ok_or_else(|| {
+                ListError::NoEmailColumn {
+                    path: path.to_path_buf(),
+                    columns: labels.clone(),
+                }
+            })?
+        }
     };
     let activity_column = match &opts.activity_column {
         Some(spec) => Some(columns::resolve(spec, header_ref, width).ok_or_else(|| unknown(spec))?),
         None => None,
     };
-    let activity = activity_column.map(|column| {
-        let values: Vec<&str> = data
-            .iter()
-            .map(|record| record.fields.get(column).map_or("", String::as_str))
-            .collect();
-        parse_activity_column(&values)
+
+    // The second pass: one row per data record.
+    let data_records = survey.records - usize::from(has_header);
+    let mut rows: Vec<Row> = Vec::with_capacity(data_records);
+    let mut spans: Vec<Range<usize>> = Vec::with_capacity(data_records);
+    // Sized from the survey, so that the key text is not grown (and copied) by
+    // doubling: a key is at most a little longer than its field.
+    let column_bytes = |column: usize| {
+        let first = if has_header {
+            0
+        } else {
+            first_fields.get(column).map_or(0, String::len)
+        };
+        survey.rest_stats.get(column).map_or(0, |s| s.bytes) + first
+    };
+    let key_bytes = column_bytes(email_column);
+    let mut keys = String::with_capacity(key_bytes + key_bytes / 16);
+    let mut activity_text = String::with_capacity(activity_column.map_or(0, column_bytes));
+    let mut activity_ends: Vec<usize> = Vec::with_capacity(if activity_column.is_some() {
+        data_records
+    } else {
+        0
     });
-    let spans = data
-        .iter()
-        .map(|record| {
-            breaks.raw_range(record.start..record.end).ok_or_else(|| {
-                malformed(
-                    breaks.line_of(record.start),
-                    "a record does not start on a line of its own",
-                )
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let rows = build_rows(data, email_column, activity, &breaks);
-    Ok(SubscriberList {
+    let mut skip = usize::from(excel_separator.is_some()) + usize::from(has_header);
+    let too_large = || ListError::TooLarge {
         path: path.to_path_buf(),
+    };
+    for_each_record(text, delimiter, &split_error, |record, extent| {
+        if is_blank(record) {
+            return Ok(());
+        }
+        if skip > 0 {
+            skip -= 1;
+            return Ok(());
+        }
+        let misplaced = |line| malformed(line, "a record does not start on a line of its own");
+        let (line, start) = cursor.at(extent.start);
+        let start = start.ok_or_else(|| misplaced(line))?;
+        let (_, end) = cursor.at(extent.end);
+        let end = end.ok_or_else(|| misplaced(line))?;
+        let email_raw = record.get(email_column).unwrap_or_default();
+        let key = normalize_address(email_raw);
+        let email_valid = key.as_deref().is_some_and(validate_address);
+        let key = match key {
+            Some(key) => {
+                let at = u32::try_from(keys.len()).map_err(|_| too_large())?;
+                let len = u32::try_from(key.len()).map_err(|_| too_large())?;
+                if keys.len() + key.len() > MAX_LIST_BYTES {
+                    return Err(too_large());
+                }
+                keys.push_str(&key);
+                Some(KeyAt { at, len })
+            }
+            None => None,
+        };
+        if let Some(column) = activity_column {
+            activity_text.push_str(record.get(column).unwrap_or_default());
+            activity_ends.push(activity_text.len());
+        }
+        rows.push(Row {
+            index: rows.len(),
+            line,
+            key,
+            email_valid,
+            activity: None,
+            duplicate_of: None,
+        });
+        spans.push(start..end);
+        Ok(())
+    })?;
+    if activity_column.is_some() {
+        let mut values: Vec<&str> = Vec::with_capacity(activity_ends.len());
+        let mut from = 0;
+        for &to in &activity_ends {
+            values.push(activity_text.get(from..to).unwrap_or_default());
+            from = to;
+        }
+        for (row, activity) in rows.iter_mut().zip(parse_activity_column(&values)) {
+            row.activity = activity;
+        }
+    }
+    Ok(Parsed {
         dialect: Dialect {
             delimiter,
             encoding: decoded.encoding,
@@ -213,10 +325,71 @@ pub fn parse_list(
         header,
         email_column,
         activity_column,
+        width,
         rows,
-        raw,
         spans,
+        keys,
     })
+}
+
+/// What the first pass learns: the first record (a header or the first row),
+/// how wide the file is, and what the columns of the other records hold.
+struct Survey {
+    /// Non-blank records, the Excel `sep=` line not counted.
+    records: usize,
+    first: Option<(Vec<String>, Extent)>,
+    width: usize,
+    /// Whether a record after the first contains `@`.
+    rest_has_at: bool,
+    /// The columns of the records after the first.
+    rest_stats: Vec<ColumnStats>,
+}
+
+impl Survey {
+    fn of(
+        text: &str,
+        delimiter: u8,
+        excel_separator: bool,
+        split_error: &dyn Fn(usize, csv::Error) -> ListError,
+    ) -> Result<Survey, ListError> {
+        let mut survey = Survey {
+            records: 0,
+            first: None,
+            width: 0,
+            rest_has_at: false,
+            rest_stats: Vec::new(),
+        };
+        let mut skip = usize::from(excel_separator);
+        for_each_record(text, delimiter, split_error, |record, extent| {
+            if is_blank(record) {
+                return Ok(());
+            }
+            if skip > 0 {
+                skip -= 1;
+                return Ok(());
+            }
+            survey.records += 1;
+            survey.width = survey.width.max(record.len());
+            if survey.first.is_none() {
+                survey.first = Some((record.iter().map(String::from).collect(), extent));
+                return Ok(());
+            }
+            if survey.rest_stats.len() < record.len() {
+                survey
+                    .rest_stats
+                    .resize(record.len(), ColumnStats::default());
+            }
+            for (value, stats) in record.iter().zip(&mut survey.rest_stats) {
+                survey.rest_has_at |= value.contains('@');
+                stats.add(value);
+            }
+            Ok(())
+        })?;
+        survey
+            .rest_stats
+            .resize(survey.width, ColumnStats::default());
+        Ok(survey)
+    }
 }
 
 /// The header's fields, without a stray BOM (a file that had two).
@@ -229,70 +402,36 @@ fn clean_header(mut header: Vec<String>) -> Vec<String> {
     header
 }
 
-/// Rows with their keys, validity, activity and duplicate links.
-fn build_rows(
-    data: Vec<Record>,
-    email_column: usize,
-    activity: Option<Vec<Option<i64>>>,
-    breaks: &LineBreaks,
-) -> Vec<Row> {
-    let mut first_with_key: HashMap<String, usize> = HashMap::with_capacity(data.len());
-    data.into_iter()
-        .enumerate()
-        .map(|(index, record)| {
-            let email_raw = record.fields.get(email_column).cloned().unwrap_or_default();
-            let email = normalize_address(&email_raw);
-            let email_valid = email.as_deref().is_some_and(validate_address);
-            let duplicate_of = email.as_ref().and_then(|key| {
-                let first = *first_with_key.entry(key.clone()).or_insert(index);
-                (first != index).then_some(first)
-            });
-            Row {
-                index,
-                line: breaks.line_of(record.start),
-                fields: record.fields,
-                email_raw,
-                email,
-                email_valid,
-                activity: activity
-                    .as_ref()
-                    .and_then(|a| a.get(index).copied().flatten()),
-                duplicate_of,
-            }
-        })
-        .collect()
-}
-
 /// Whether the first record is a header row; see the module docs.
-fn detect_header(records: &[Record], opts: &ListOptions) -> bool {
-    let Some((first, rest)) = records.split_first() else {
-        return false;
-    };
-    if first.fields.iter().any(|f| f.contains('@')) {
+fn detect_header(first: &[String], rest_has_at: bool, opts: &ListOptions) -> bool {
+    if first.iter().any(|f| f.contains('@')) {
         return false;
     }
     let named = [&opts.email_column, &opts.activity_column]
         .into_iter()
         .flatten()
-        .any(|spec| first.fields.iter().any(|cell| columns::names(spec, cell)));
-    if named || first.fields.iter().any(|f| columns::is_email_header(f)) {
+        .any(|spec| first.iter().any(|cell| columns::names(spec, cell)));
+    if named || first.iter().any(|f| columns::is_email_header(f)) {
         return true;
     }
-    if rest
-        .iter()
-        .any(|r| r.fields.iter().any(|f| f.contains('@')))
-    {
+    if rest_has_at {
         return true;
     }
-    first.fields.iter().all(|f| {
+    first.iter().all(|f| {
         let f = f.trim();
         f.parse::<f64>().is_err() && parse_activity_column(&[f])[0].is_none()
     })
 }
 
-/// Parses the decoded text into records with their offsets. An error carries the
-/// offset of the record it happened in.
-fn parse_records(text: &str, delimiter: u8) -> Result<Vec<Record>, (usize, csv::Error)> {
+/// Calls `each` with every CSV record of the decoded text and where it lies, in
+/// file order. A record that cannot be split stops the walk with `split_error`
+/// of its offset.
+fn for_each_record(
+    text: &str,
+    delimiter: u8,
+    split_error: &dyn Fn(usize, csv::Error) -> ListError,
+    mut each: impl FnMut(&csv::StringRecord, Extent) -> Result<(), ListError>,
+) -> Result<(), ListError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -300,27 +439,10 @@ fn parse_records(text: &str, delimiter: u8) -> Result<Vec<Record>, (usize, csv::
         .from_reader(text.as_bytes());
     let is_break = |b: &u8| *b == b'\r' || *b == b'\n';
     let bytes = text.as_bytes();
-    // The csv reader's position for a record is where the previous one stopped
-    // reading, before any line ends and blank lines it skips.
-    let mut starts_and_fields = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        let position = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
-        let start = position
-            + bytes
-                .get(position..)
-                .map_or(0, |rest| rest.iter().take_while(|b| is_break(b)).count());
-        match reader.read_record(&mut record) {
-            Ok(true) => starts_and_fields.push((start, record.iter().map(String::from).collect())),
-            Ok(false) => break,
-            Err(error) => return Err((start, error)),
-        }
-    }
-    let mut records = Vec::with_capacity(starts_and_fields.len());
-    let mut next_start = text.len();
-    for (start, fields) in starts_and_fields.into_iter().rev() {
-        // Between this record and the next: its content, then a run of line breaks,
-        // the first of which (`\r\n` counting as one) is its line end.
+    // Between a record and the next: its content, then a run of line breaks, the
+    // first of which (`\r\n` counting as one) is its line end. So a record's
+    // extent is known once the next one starts; it is held until then.
+    let extent = |start: usize, next_start: usize| {
         let region = bytes.get(start..next_start).unwrap_or_default();
         let trailing = region.iter().rev().take_while(|b| is_break(b)).count();
         let content_end = next_start - trailing;
@@ -329,83 +451,183 @@ fn parse_records(text: &str, delimiter: u8) -> Result<Vec<Record>, (usize, csv::
             Some([_, ..]) => 1,
             _ => 0,
         };
-        records.push(Record {
-            fields,
+        Extent {
             start,
             end: content_end + line_end,
             content_end,
-        });
-        next_start = start;
+        }
+    };
+    let mut held = csv::StringRecord::new();
+    let mut next = csv::StringRecord::new();
+    let mut held_start: Option<usize> = None;
+    loop {
+        // The csv reader's position is where the previous record stopped, before
+        // any line ends and blank lines it skips.
+        let position = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
+        let start = position
+            + bytes
+                .get(position..)
+                .map_or(0, |rest| rest.iter().take_while(|b| is_break(b)).count());
+        match reader.read_record(&mut next) {
+            Ok(true) => {
+                if let Some(held_at) = held_start {
+                    each(&held, extent(held_at, start))?;
+                }
+                std::mem::swap(&mut held, &mut next);
+                held_start = Some(start);
+            }
+            Ok(false) => break,
+            Err(error) => return Err(split_error(start, error)),
+        }
     }
-    records.reverse();
-    Ok(records)
+    if let Some(held_at) = held_start {
+        each(&held, extent(held_at, text.len()))?;
+    }
+    Ok(())
 }
 
-/// The line breaks of the decoded text and of the raw bytes, which correspond one to
-/// one, so that offsets at line starts and ends map between the two.
-struct LineBreaks {
-    /// Offsets of every `\r` and `\n` in the decoded text.
-    text: Vec<usize>,
-    /// Offsets of the same code units in the raw bytes.
-    raw: Vec<usize>,
-    /// Offsets in the decoded text where a line break starts (`\r\n` once).
-    line_starts: Vec<usize>,
-    text_len: usize,
+/// The 1-based line of a text offset (for an error: one scan of the text).
+fn line_of(text: &str, offset: usize) -> usize {
+    let mut cursor = LineCounter::default();
+    cursor.advance(text.as_bytes(), offset);
+    cursor.line()
+}
+
+/// Counts line starts (`\r\n` once) as it moves forward through the text.
+#[derive(Default)]
+struct LineCounter {
+    at: usize,
+    breaks_before: usize,
+    previous: u8,
+}
+
+impl LineCounter {
+    fn advance(&mut self, bytes: &[u8], to: usize) {
+        let to = to.min(bytes.len());
+        if to <= self.at {
+            return;
+        }
+        for &b in bytes.get(self.at..to).unwrap_or_default() {
+            if b == b'\r' || (b == b'\n' && self.previous != b'\r') {
+                self.breaks_before += 1;
+            }
+            self.previous = b;
+        }
+        self.at = to;
+    }
+
+    fn line(&self) -> usize {
+        1 + self.breaks_before
+    }
+}
+
+/// Maps offsets of the decoded text, asked in increasing order, to 1-based
+/// lines and to offsets in the raw bytes. Where the text is the raw bytes
+/// themselves (UTF-8, or ASCII in any ASCII-compatible encoding), an offset maps
+/// to itself past the BOM; otherwise through the line breaks, which correspond
+/// one to one in every supported encoding.
+struct LineCursor<'a> {
+    text: &'a [u8],
+    lines: LineCounter,
+    mapping: Mapping<'a>,
     raw_len: usize,
     body_start: usize,
-    unit: usize,
 }
 
-impl LineBreaks {
-    fn new(text: &str, decoded: &Decoded, raw: &[u8]) -> Option<Self> {
+enum Mapping<'a> {
+    Same,
+    Breaks {
+        text_breaks: std::iter::Peekable<memchr::Memchr2<'a>>,
+        raw_breaks: std::iter::Peekable<Box<dyn Iterator<Item = usize> + 'a>>,
+        /// The last break passed: (text offset, raw offset).
+        last: Option<(usize, usize)>,
+        unit: usize,
+    },
+}
+
+impl<'a> LineCursor<'a> {
+    fn new(text: &'a str, decoded: &'a Decoded<'_>, raw: &'a [u8]) -> Option<Self> {
         let bytes = text.as_bytes();
-        let in_text: Vec<usize> = memchr::memchr2_iter(b'\r', b'\n', bytes).collect();
-        let in_raw = decoded.raw_line_breaks(raw);
-        if in_text.len() != in_raw.len() {
-            return None;
-        }
-        let line_starts = in_text
-            .iter()
-            .copied()
-            .filter(|&at| !(bytes[at] == b'\n' && at > 0 && bytes[at - 1] == b'\r'))
-            .collect();
-        Some(LineBreaks {
-            text: in_text,
-            raw: in_raw,
-            line_starts,
-            text_len: text.len(),
+        // Borrowed text is the bytes after the BOM themselves.
+        let same = matches!(decoded.text, Cow::Borrowed(_))
+            && raw
+                .get(decoded.body_start..)
+                .is_some_and(|body| body.as_ptr() == bytes.as_ptr() && body.len() == bytes.len());
+        let mapping = if same {
+            Mapping::Same
+        } else {
+            let in_text = memchr::memchr2_iter(b'\r', b'\n', bytes).count();
+            if in_text != decoded.raw_line_breaks(raw).count() {
+                return None;
+            }
+            Mapping::Breaks {
+                text_breaks: memchr::memchr2_iter(b'\r', b'\n', bytes).peekable(),
+                raw_breaks: decoded.raw_line_breaks(raw).peekable(),
+                last: None,
+                unit: decoded.unit(),
+            }
+        };
+        Some(LineCursor {
+            text: bytes,
+            lines: LineCounter::default(),
+            mapping,
             raw_len: raw.len(),
             body_start: decoded.body_start,
-            unit: decoded.unit(),
         })
     }
 
-    /// 1-based line of a text offset.
-    fn line_of(&self, offset: usize) -> usize {
-        1 + self.line_starts.partition_point(|&at| at < offset)
-    }
-
-    /// The raw offset of a text offset that is the start, a line break, or just past
-    /// one, or the end of the text.
-    fn raw_offset(&self, offset: usize) -> Option<usize> {
+    /// The line of `offset`, and its raw offset when it is the start, a line
+    /// break, just past one, or the end of the text.
+    fn at(&mut self, offset: usize) -> (usize, Option<usize>) {
+        self.lines.advance(self.text, offset);
+        let line = self.lines.line();
         if offset == 0 {
-            return Some(self.body_start);
+            return (line, Some(self.body_start));
         }
-        if offset == self.text_len {
-            return Some(self.raw_len);
+        if offset == self.text.len() {
+            return (line, Some(self.raw_len));
         }
-        match self.text.binary_search(&offset) {
-            Ok(k) => self.raw.get(k).copied(),
-            Err(k) => {
-                let previous = k.checked_sub(1)?;
-                (self.text.get(previous)? + 1 == offset)
-                    .then(|| self.raw.get(previous).map(|at| at + self.unit))
-                    .flatten()
+        let raw = match &mut self.mapping {
+            Mapping::Same => Some(self.body_start + offset),
+            Mapping::Breaks {
+                text_breaks,
+                raw_breaks,
+                last,
+                unit,
+            } => {
+                while let Some(&t) = text_breaks.peek() {
+                    if t >= offset {
+                        break;
+                    }
+                    text_breaks.next();
+                    *last = raw_breaks.next().map(|r| (t, r));
+                }
+                match text_breaks.peek() {
+                    Some(&t) if t == offset => raw_breaks.peek().copied(),
+                    _ => last.and_then(|(t, r)| (t + 1 == offset).then_some(r + *unit)),
+                }
             }
-        }
+        };
+        (line, raw)
     }
+}
 
-    fn raw_range(&self, range: Range<usize>) -> Option<Range<usize>> {
-        Some(self.raw_offset(range.start)?..self.raw_offset(range.end)?)
+/// The fields of one record's raw bytes (a span of the file), as the list read
+/// them.
+pub(super) fn record_fields(
+    bytes: &[u8],
+    encoding: &'static encoding_rs::Encoding,
+    delimiter: u8,
+) -> Vec<String> {
+    let (text, _) = encoding.decode_without_bom_handling(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    match reader.read_record(&mut record) {
+        Ok(true) => record.iter().map(String::from).collect(),
+        _ => Vec::new(),
     }
 }

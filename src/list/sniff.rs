@@ -1,6 +1,8 @@
 //! Sniffing a subscriber file: its encoding, its delimiter, and whether its quotes
 //! close. Nothing here splits fields; that is the `csv` crate's job in `read`.
 
+use std::borrow::Cow;
+
 use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
@@ -14,16 +16,17 @@ const DETECT_BYTES: usize = 256 << 10;
 const DELIMITERS: [u8; 4] = [b'\t', b';', b',', b'|'];
 
 /// A file's text and how it was encoded.
-pub(crate) struct Decoded {
-    /// The decoded text, BOM removed.
-    pub text: String,
+pub(crate) struct Decoded<'a> {
+    /// The decoded text, BOM removed: the file's own bytes where they are
+    /// already that text (UTF-8, or ASCII in an ASCII-compatible encoding).
+    pub text: Cow<'a, str>,
     pub encoding: &'static Encoding,
     pub bom: bool,
     /// Raw offset where the text starts (the BOM's length).
     pub body_start: usize,
 }
 
-impl Decoded {
+impl Decoded<'_> {
     /// Bytes per code unit in the raw file: 2 for UTF-16, else 1.
     pub fn unit(&self) -> usize {
         if self.is_utf16() { 2 } else { 1 }
@@ -34,32 +37,32 @@ impl Decoded {
     }
 
     /// Raw offsets of every `\r` and `\n` code unit after the BOM, in order.
-    pub fn raw_line_breaks(&self, raw: &[u8]) -> Vec<usize> {
+    pub fn raw_line_breaks<'r>(&self, raw: &'r [u8]) -> Box<dyn Iterator<Item = usize> + 'r> {
         let body = raw.get(self.body_start..).unwrap_or_default();
+        let body_start = self.body_start;
         if self.is_utf16() {
             let big_endian = self.encoding == UTF_16BE;
-            body.chunks_exact(2)
-                .enumerate()
-                .filter(|(_, pair)| {
-                    let (hi, lo) = if big_endian {
-                        (pair[0], pair[1])
-                    } else {
-                        (pair[1], pair[0])
-                    };
-                    hi == 0 && (lo == b'\r' || lo == b'\n')
-                })
-                .map(|(i, _)| self.body_start + 2 * i)
-                .collect()
+            Box::new(
+                body.chunks_exact(2)
+                    .enumerate()
+                    .filter(move |(_, pair)| {
+                        let (hi, lo) = if big_endian {
+                            (pair[0], pair[1])
+                        } else {
+                            (pair[1], pair[0])
+                        };
+                        hi == 0 && (lo == b'\r' || lo == b'\n')
+                    })
+                    .map(move |(i, _)| body_start + 2 * i),
+            )
         } else {
-            memchr::memchr2_iter(b'\r', b'\n', body)
-                .map(|i| self.body_start + i)
-                .collect()
+            Box::new(memchr::memchr2_iter(b'\r', b'\n', body).map(move |i| body_start + i))
         }
     }
 }
 
 /// Decodes a file's bytes, detecting the encoding.
-pub(crate) fn decode(raw: &[u8]) -> Decoded {
+pub(crate) fn decode(raw: &[u8]) -> Decoded<'_> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(raw) {
         let body = raw.get(bom_len..).unwrap_or_default();
         return decoded(encoding, body, true, bom_len);
@@ -69,7 +72,7 @@ pub(crate) fn decode(raw: &[u8]) -> Decoded {
     }
     if let Ok(text) = std::str::from_utf8(raw) {
         return Decoded {
-            text: text.to_string(),
+            text: Cow::Borrowed(text),
             encoding: UTF_8,
             bom: false,
             body_start: 0,
@@ -86,7 +89,7 @@ pub(crate) fn decode(raw: &[u8]) -> Decoded {
 
 /// Decodes a file's bytes in the encoding the user chose (a BOM of that
 /// encoding is skipped).
-pub(crate) fn decode_as(raw: &[u8], encoding: &'static Encoding) -> Decoded {
+pub(crate) fn decode_as<'a>(raw: &'a [u8], encoding: &'static Encoding) -> Decoded<'a> {
     match Encoding::for_bom(raw) {
         Some((bom_encoding, bom_len)) if bom_encoding == encoding => decoded(
             encoding,
@@ -118,10 +121,15 @@ fn guess_legacy(raw: &[u8]) -> &'static Encoding {
     detector.guess(None, Utf8Detection::Allow)
 }
 
-fn decoded(encoding: &'static Encoding, body: &[u8], bom: bool, body_start: usize) -> Decoded {
+fn decoded<'a>(
+    encoding: &'static Encoding,
+    body: &'a [u8],
+    bom: bool,
+    body_start: usize,
+) -> Decoded<'a> {
     let (text, _had_errors) = encoding.decode_without_bom_handling(body);
     Decoded {
-        text: text.into_owned(),
+        text,
         encoding,
         bom,
         body_start,
@@ -370,12 +378,17 @@ mod tests {
     fn boms_decide_the_encoding() {
         let utf8 = decode(b"\xEF\xBB\xBFemail\n");
         assert_eq!(
-            (utf8.encoding, utf8.bom, utf8.text.as_str()),
+            (utf8.encoding, utf8.bom, &*utf8.text),
             (UTF_8, true, "email\n")
         );
         let utf16 = decode(b"\xFF\xFEe\0\n\0");
-        assert_eq!((utf16.encoding, utf16.text.as_str()), (UTF_16LE, "e\n"));
-        assert_eq!(utf16.raw_line_breaks(b"\xFF\xFEe\0\n\0"), vec![4]);
+        assert_eq!((utf16.encoding, &*utf16.text), (UTF_16LE, "e\n"));
+        assert_eq!(
+            utf16
+                .raw_line_breaks(b"\xFF\xFEe\0\n\0")
+                .collect::<Vec<_>>(),
+            vec![4]
+        );
     }
 
     #[test]

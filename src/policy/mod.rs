@@ -227,29 +227,41 @@ pub struct History {
 impl History {
     /// The stream whose mailings are taken to reach the whole list.
     pub fn newsletter(&self) -> Option<String> {
-        if let Some(chosen) = &self.newsletter_stream {
-            return Some(chosen.clone());
-        }
-        let stream_of: HashMap<u64, &str> = self
-            .mailings
-            .iter()
-            .map(|m| (m.id, m.stream.as_str()))
-            .collect();
-        let mut counts: HashMap<&str, usize> = HashMap::new();
+        let mut per_mailing: HashMap<u64, usize> = HashMap::new();
         for event in self.events.values().flatten() {
-            if let Some(stream) = stream_of
-                .get(&event.mailing)
-                .filter(|s| **s != UNKNOWN_STREAM)
-            {
-                *counts.entry(stream).or_default() += 1;
-            }
+            *per_mailing.entry(event.mailing).or_default() += 1;
         }
-        // Ties go to the lexically first stream, so the choice is stable.
-        counts
-            .into_iter()
-            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-            .map(|(s, _)| s.to_string())
+        newsletter_of(
+            self.newsletter_stream.as_deref(),
+            &self.mailings,
+            &per_mailing,
+        )
     }
+}
+
+/// The stream whose mailings are taken to reach the whole list: the one the
+/// user chose, else the stream with the most bounces (`events_per_mailing`),
+/// ties going to the lexically first stream so that the choice is stable.
+pub fn newsletter_of(
+    chosen: Option<&str>,
+    mailings: &[Mailing],
+    events_per_mailing: &HashMap<u64, usize>,
+) -> Option<String> {
+    if let Some(chosen) = chosen {
+        return Some(chosen.to_string());
+    }
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for m in mailings {
+        if let Some(n) = events_per_mailing.get(&m.id)
+            && m.stream != UNKNOWN_STREAM
+        {
+            *counts.entry(m.stream.as_str()).or_default() += n;
+        }
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        .map(|(s, _)| s.to_string())
 }
 
 /// The address a bounce counts for: its final recipient, unless that one is
@@ -261,7 +273,17 @@ pub fn attributed<'a>(
     original: Option<&'a str>,
     subscribers: &HashMap<String, Subscriber>,
 ) -> &'a str {
-    let listed = |key: &str| subscribers.get(key).is_some_and(|s| s.in_list);
+    attributed_by(recipient, original, &|key| {
+        subscribers.get(key).is_some_and(|s| s.in_list)
+    })
+}
+
+/// [`attributed`], asking `listed` whether an address is on the list.
+pub fn attributed_by<'a>(
+    recipient: &'a str,
+    original: Option<&'a str>,
+    listed: &dyn Fn(&str) -> bool,
+) -> &'a str {
     match original {
         Some(original) if !listed(recipient) && listed(original) => original,
         _ => recipient,
@@ -331,6 +353,115 @@ pub fn assess_all(history: &History, settings: &PolicySettings) -> HashMap<Strin
             (key.clone(), decision)
         })
         .collect()
+}
+
+/// Decides address by address, as [`assess_all`] does for a whole history held
+/// in memory, for histories too large to hold: the caller hands in each stored
+/// address's events with [`push`](Self::push), in address order (as `str`
+/// sorts), and [`finish`](Self::finish)es. Each decision goes to the sink with
+/// the events it was made from, also in address order; addresses with neither
+/// events nor an override are not decided (their rows keep their list verdict).
+///
+/// Attribution ([`attributed`]) is the same: an event stored under an address
+/// that is not on the list counts for its original recipient when that one is.
+/// The events that move are known before the stream starts
+/// ([`crate::store::Store::events_with_original`]), so each address is decided
+/// once, with all of its events.
+pub struct Decider<'a, E> {
+    mailings: Vec<Mailing>,
+    newsletter: Option<String>,
+    overrides: &'a HashMap<String, Override>,
+    settings: &'a PolicySettings,
+    subscriber: &'a dyn Fn(&str) -> Subscriber,
+    /// Addresses the stream may not hold, with the events that move to them:
+    /// attributed events, and addresses with an override.
+    extra: std::collections::BTreeMap<String, Vec<Event>>,
+    sink: Box<Sink<'a, E>>,
+}
+
+/// Where a [`Decider`] hands each decision: the address, the decision, the
+/// events it was made from.
+type Sink<'a, E> = dyn FnMut(&str, &Assessment, &[Event]) -> Result<(), E> + 'a;
+
+impl<'a, E> Decider<'a, E> {
+    /// `with_original` holds the events that name an original recipient, with
+    /// the address each is stored under.
+    pub fn new(
+        mailings: &[Mailing],
+        newsletter: Option<String>,
+        overrides: &'a HashMap<String, Override>,
+        settings: &'a PolicySettings,
+        subscriber: &'a dyn Fn(&str) -> Subscriber,
+        with_original: Vec<(String, Event)>,
+        sink: impl FnMut(&str, &Assessment, &[Event]) -> Result<(), E> + 'a,
+    ) -> Self {
+        let mut mailings = mailings.to_vec();
+        mailings.sort_by_key(|m| (m.date, m.id));
+        let listed = |key: &str| subscriber(key).in_list;
+        let mut extra: std::collections::BTreeMap<String, Vec<Event>> =
+            overrides.keys().map(|k| (k.clone(), Vec::new())).collect();
+        for (stored, event) in with_original {
+            let to = attributed_by(&stored, event.original_recipient.as_deref(), &listed);
+            if to != stored {
+                let to = to.to_string();
+                extra.entry(to).or_default().push(event);
+            }
+        }
+        Decider {
+            mailings,
+            newsletter,
+            overrides,
+            settings,
+            subscriber,
+            extra,
+            sink: Box::new(sink),
+        }
+    }
+
+    /// The events stored under `key`, oldest first.
+    pub fn push(&mut self, key: &str, mut events: Vec<Event>) -> Result<(), E> {
+        while let Some(entry) = self.extra.first_entry() {
+            if entry.key().as_str() >= key {
+                break;
+            }
+            let (k, moved) = entry.remove_entry();
+            self.decide(&k, moved)?;
+        }
+        let subscriber = self.subscriber;
+        let listed = |k: &str| subscriber(k).in_list;
+        events.retain(|e| attributed_by(key, e.original_recipient.as_deref(), &listed) == key);
+        if let Some(moved) = self.extra.remove(key) {
+            // Moved events after the address's own, then oldest first.
+            events.extend(moved);
+            events.sort_by_key(|e| e.date);
+        }
+        self.decide(key, events)
+    }
+
+    /// Decides the addresses that only moved events or an override named.
+    pub fn finish(mut self) -> Result<(), E> {
+        while let Some((k, moved)) = self.extra.pop_first() {
+            self.decide(&k, moved)?;
+        }
+        Ok(())
+    }
+
+    fn decide(&mut self, key: &str, mut events: Vec<Event>) -> Result<(), E> {
+        let manual = self.overrides.get(key).copied();
+        if events.is_empty() && manual.is_none() {
+            return Ok(());
+        }
+        events.sort_by_key(|e| e.date);
+        let assessment = assess(
+            &events,
+            &self.mailings,
+            self.newsletter.as_deref(),
+            &(self.subscriber)(key),
+            manual,
+            self.settings,
+        );
+        (self.sink)(key, &assessment, &events)
+    }
 }
 
 /// A large send can straddle midnight, and then its messages carry two

@@ -505,3 +505,120 @@ fn the_verdicts_reason_is_the_one_that_decided_it() {
     assert_eq!(a.verdict, Verdict::RemoveHard);
     assert_eq!(a.verdict_reason, Some(Reason::UserUnknown));
 }
+
+/// A small deterministic generator for the property test below.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+#[test]
+fn deciding_address_by_address_agrees_with_deciding_the_whole_history() {
+    let names = [
+        "anna@example.org",
+        "anna.m@mail.example.org",
+        "ben@example.org",
+        "carl@example.org",
+        "dora@example.net",
+        "emil@example.net",
+    ];
+    let kinds = [Kind::Hard, Kind::Soft, Kind::Complaint, Kind::AutoReply];
+    let reasons = [
+        Reason::UserUnknown,
+        Reason::MailboxFull,
+        Reason::Feedback,
+        Reason::Filtered,
+    ];
+    let mut rng = Lcg(7);
+    for round in 0..300 {
+        let mut history = History {
+            mailings: mailings(6),
+            ..History::default()
+        };
+        for name in names {
+            if rng.below(2) == 0 {
+                let sub = Subscriber {
+                    in_list: true,
+                    invalid: rng.below(8) == 0,
+                    last_activity: (rng.below(4) == 0).then(|| rng.below(50) as i64 * DAY),
+                    subscribed: None,
+                };
+                history.subscribers.insert(name.to_string(), sub);
+            }
+            if rng.below(5) == 0 {
+                let o = if rng.below(2) == 0 {
+                    Override::Keep
+                } else {
+                    Override::Remove
+                };
+                history.overrides.insert(name.to_string(), o);
+            }
+        }
+        let mut stored: std::collections::BTreeMap<String, Vec<Event>> = Default::default();
+        for n in 0..rng.below(14) {
+            let key = names[rng.below(names.len() as u64) as usize];
+            let mailing = 1 + rng.below(6);
+            let mut e = event(
+                mailing,
+                kinds[rng.below(4) as usize],
+                reasons[rng.below(4) as usize],
+            );
+            // Distinct dates, so that no order between equal dates is compared.
+            e.date += n as i64;
+            if rng.below(3) == 0 {
+                let original = names[rng.below(names.len() as u64) as usize];
+                e.original_recipient = (original != key).then(|| original.to_string());
+            }
+            stored.entry(key.to_string()).or_default().push(e);
+        }
+        for events in stored.values_mut() {
+            events.sort_by_key(|e| e.date);
+        }
+
+        let mut whole = history.clone();
+        whole.events = stored.clone().into_iter().collect();
+        attribute_to_list(&mut whole.events, &whole.subscribers);
+        let mut expected = assess_all(&whole, &PolicySettings::default());
+        expected.retain(|k, _| whole.events.contains_key(k) || whole.overrides.contains_key(k));
+
+        let subscribers = history.subscribers.clone();
+        let subscriber = move |k: &str| subscribers.get(k).cloned().unwrap_or_default();
+        let with_original: Vec<(String, Event)> = stored
+            .iter()
+            .flat_map(|(k, es)| es.iter().map(move |e| (k.clone(), e.clone())))
+            .filter(|(_, e)| e.original_recipient.is_some())
+            .collect();
+        let settings = PolicySettings::default();
+        let mut got: Vec<(String, Assessment)> = Vec::new();
+        let mut decider: Decider<'_, ()> = Decider::new(
+            &history.mailings,
+            whole.newsletter(),
+            &history.overrides,
+            &settings,
+            &subscriber,
+            with_original,
+            |k, a, _| {
+                got.push((k.to_string(), a.clone()));
+                Ok(())
+            },
+        );
+        for (k, events) in &stored {
+            let _ = decider.push(k, events.clone());
+        }
+        let _ = decider.finish();
+        let keys: Vec<&String> = got.iter().map(|(k, _)| k).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(keys, sorted, "round {round}: once each, in address order");
+        let got: HashMap<String, Assessment> = got.into_iter().collect();
+        assert_eq!(got, expected, "round {round}");
+    }
+}

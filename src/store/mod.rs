@@ -375,23 +375,13 @@ impl Store {
     /// Everything the policy reads: mailings, events by address, overrides.
     /// The subscriber facts come from the list, not from here.
     pub fn history(&self) -> Result<History, StoreError> {
-        let mut history = History::default();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, stream, date FROM mailings ORDER BY date, id")?;
-        history.mailings = stmt
-            .query_map([], |r| {
-                Ok(Mailing {
-                    id: r.get::<_, i64>(0)? as u64,
-                    stream: r.get(1)?,
-                    date: r.get(2)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        history.events = self.events(None)?;
-        history.overrides = self.overrides()?;
-        history.newsletter_stream = self.setting("newsletter_stream")?;
-        Ok(history)
+        Ok(History {
+            mailings: self.policy_mailings()?,
+            events: self.events(None)?,
+            overrides: self.overrides()?,
+            newsletter_stream: self.setting("newsletter_stream")?,
+            ..History::default()
+        })
     }
 
     /// Bounce events by address, oldest first: all of them, or those of the
@@ -431,6 +421,137 @@ impl Store {
             });
         }
         Ok(events)
+    }
+
+    /// Known mailings, oldest first (as in [`Store::history`]).
+    pub fn policy_mailings(&self) -> Result<Vec<Mailing>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, stream, date FROM mailings ORDER BY date, id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Mailing {
+                id: r.get::<_, i64>(0)? as u64,
+                stream: r.get(1)?,
+                date: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many readable events each mailing has (the events [`Store::history`]
+    /// hands the policy), for choosing the newsletter stream without holding
+    /// every event.
+    pub fn events_per_mailing(&self) -> Result<HashMap<u64, usize>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT mailing_id, kind, reason FROM events")?;
+        let mut rows = stmt.query([])?;
+        let mut out: HashMap<u64, usize> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let kind: String = r.get(1)?;
+            let reason: String = r.get(2)?;
+            if parse_kind(&kind).is_some() && Reason::parse(&reason).is_some() {
+                *out.entry(r.get::<_, i64>(0)? as u64).or_default() += 1;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The events that name an original recipient other than the address they
+    /// are stored under, with that address, oldest first.
+    pub fn events_with_original(&self) -> Result<Vec<(String, Event)>, StoreError> {
+        let mut out = Vec::new();
+        self.each_event(
+            "WHERE e.original_address IS NOT NULL AND e.original_address <> e.address
+             ORDER BY e.date, e.id",
+            |address, event| -> Result<(), StoreError> {
+                out.push((address.to_string(), event));
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// Hands `each` every stored address with its events, oldest first, in the
+    /// order of the addresses (byte order, as `str` sorts), one address at a
+    /// time: memory holds one address's events, whatever the history's size.
+    pub fn for_each_address<E: From<StoreError>>(
+        &self,
+        mut each: impl FnMut(&str, Vec<Event>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut current: Option<String> = None;
+        let mut events: Vec<Event> = Vec::new();
+        self.each_event::<E>("ORDER BY e.address, e.date, e.id", |address, event| {
+            if current.as_deref() != Some(address) {
+                if let Some(done) = current.take() {
+                    each(&done, std::mem::take(&mut events))?;
+                }
+                current = Some(address.to_string());
+            }
+            events.push(event);
+            Ok(())
+        })?;
+        if let Some(done) = current {
+            each(&done, events)?;
+        }
+        Ok(())
+    }
+
+    /// Runs `each` over the readable events that `tail` (a `WHERE` and / or
+    /// `ORDER BY` clause over `events e`) selects, with the address each is
+    /// stored under.
+    fn each_event<E: From<StoreError>>(
+        &self,
+        tail: &str,
+        mut each: impl FnMut(&str, Event) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let sql = format!(
+            "SELECT e.address, e.mailing_id, e.date, e.kind, e.reason, e.diagnostic,
+                    e.original_address
+             FROM events e {tail}"
+        );
+        let sql_error = |e: rusqlite::Error| E::from(StoreError::from(e));
+        let mut stmt = self.conn.prepare(&sql).map_err(sql_error)?;
+        let mut rows = stmt.query([]).map_err(sql_error)?;
+        while let Some(r) = rows.next().map_err(sql_error)? {
+            let read = |r: &rusqlite::Row<'_>| -> Result<_, rusqlite::Error> {
+                let kind: String = r.get(3)?;
+                let reason: String = r.get(4)?;
+                let (Some(kind), Some(reason)) = (parse_kind(&kind), Reason::parse(&reason)) else {
+                    return Ok(None);
+                };
+                let event = Event {
+                    mailing: r.get::<_, i64>(1)? as u64,
+                    date: r.get(2)?,
+                    kind,
+                    reason,
+                    diagnostic: r.get(5)?,
+                    original_recipient: r.get(6)?,
+                };
+                Ok(Some((r.get::<_, String>(0)?, event)))
+            };
+            if let Some((address, event)) = read(r).map_err(sql_error)? {
+                each(&address, event)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands `each` every stored bounce event as the bounce report shows it,
+    /// oldest first, one at a time ([`Store::report_rows`] without the list).
+    pub fn for_each_report_row<E: From<StoreError>>(
+        &self,
+        mut each: impl FnMut(ReportRow) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare(REPORT_ROWS_SQL)
+            .map_err(|e| E::from(StoreError::from(e)))?;
+        let mut rows = stmt.query([]).map_err(|e| E::from(StoreError::from(e)))?;
+        while let Some(r) = rows.next().map_err(|e| E::from(StoreError::from(e)))? {
+            each(report_row(r).map_err(|e| E::from(StoreError::from(e)))?)?;
+        }
+        Ok(())
     }
 
     /// The newest import that added at least one message.
@@ -523,13 +644,7 @@ impl Store {
 
     /// Every stored bounce event, oldest first, for the bounce report.
     pub fn report_rows(&self) -> Result<Vec<ReportRow>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT e.date, m.mailing_key, m.subject, e.address_raw, e.kind, e.reason, e.status,
-                    e.reply_code, e.diagnostic, g.source, g.idx, e.rule, e.note, e.original_raw
-             FROM events e JOIN mailings m ON m.id = e.mailing_id
-                           JOIN messages g ON g.id = e.message_id
-             ORDER BY e.date, e.id",
-        )?;
+        let mut stmt = self.conn.prepare(REPORT_ROWS_SQL)?;
         let rows = stmt.query_map([], report_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -689,6 +804,14 @@ fn write_overrides(
     }
     tx.commit()
 }
+
+/// Every bounce event as the bounce report shows it, oldest first.
+const REPORT_ROWS_SQL: &str =
+    "SELECT e.date, m.mailing_key, m.subject, e.address_raw, e.kind, e.reason, e.status,
+        e.reply_code, e.diagnostic, g.source, g.idx, e.rule, e.note, e.original_raw
+ FROM events e JOIN mailings m ON m.id = e.mailing_id
+               JOIN messages g ON g.id = e.message_id
+ ORDER BY e.date, e.id";
 
 fn report_row(r: &rusqlite::Row<'_>) -> Result<ReportRow, rusqlite::Error> {
     Ok(ReportRow {

@@ -191,9 +191,10 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
                                 });
                         }
                     });
+                    let fields = list.fields(r);
                     for i in 0..width {
                         row.col(|ui| {
-                            let value = r.fields.get(i).map_or("", String::as_str);
+                            let value = fields.get(i).map_or("", String::as_str);
                             if i == email_col && !issues.is_empty() {
                                 ui.colored_label(error, value);
                             } else {

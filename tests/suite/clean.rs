@@ -422,3 +422,79 @@ fn exports_keep_the_lists_permissions() {
         assert_eq!(mode, 0o600, "{}", file.display());
     }
 }
+
+/// A DSN for a forwarded address: the final recipient is not on the list,
+/// the original recipient (the address the newsletter went to) is.
+fn forwarded(final_rcpt: &str, original_rcpt: &str, issue: u32, day: u32) -> String {
+    format!(
+        "From: MAILER-DAEMON@mx.garden.example (Mail Delivery System)\nTo: news@garden.example\n\
+         Subject: Undelivered Mail Returned to Sender\nDate: Tue, {day:02} Sep 2025 08:05:00 +0000\n\
+         Message-ID: <fwd.{issue}.{final_rcpt}@mx.garden.example>\nMIME-Version: 1.0\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n\
+         --B\nContent-Type: text/plain\n\nThis is the mail system at host mx.garden.example.\n\n\
+         <{final_rcpt}> (expanded from <{original_rcpt}>): host mx.example.net said: \
+         550 5.1.1 User unknown (in reply to RCPT TO command)\n\n\
+         --B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.garden.example\n\n\
+         Final-Recipient: rfc822; {final_rcpt}\nOriginal-Recipient: rfc822; {original_rcpt}\n\
+         Action: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\n\n\
+         --B\nContent-Type: text/rfc822-headers\n\n{}\n--B--\n",
+        original(issue, day, original_rcpt)
+    )
+}
+
+/// `clean` decides address by address from the store; the window decides the
+/// whole history at once. On the same workspace and list, their exports must
+/// be the same bytes.
+#[test]
+fn clean_and_the_window_export_the_same_files() {
+    use listhygiene::store::Store;
+    use listhygiene::workspace::Workspace;
+
+    let dir = tempfile::tempdir().unwrap();
+    write_inputs(dir.path());
+    let forwards: Vec<String> = [(1, 2), (2, 9), (3, 16)]
+        .into_iter()
+        .map(|(issue, day)| forwarded("emil.o@mail.example.com", "emil@example.com", issue, day))
+        .collect();
+    std::fs::write(dir.path().join("mail/forwards.mbox"), mbox(&forwards)).unwrap();
+    let mut req = request(dir.path(), false);
+    req.settings.soft_escalation = Some(2);
+    let cancel = AtomicBool::new(false);
+    let report = run_clean(&req, &|_| {}, &cancel).expect("clean runs");
+    assert!(report.matched >= 5, "{report:?}");
+
+    let list = listhygiene::list::read_list(&req.list, &req.list_options).unwrap();
+    let store = Store::open(&req.db).unwrap();
+    let mut ws = Workspace::open(store, Some(std::sync::Arc::new(list))).unwrap();
+    ws.apply_settings(req.settings.clone()).unwrap();
+    let theirs = dir.path().join("window");
+    std::fs::create_dir_all(&theirs).unwrap();
+    ws.export_cleaned(&theirs.join("subscribers-cleaned.csv"), false)
+        .unwrap();
+    ws.export_suppression(&theirs.join("suppression.csv"), false, false)
+        .unwrap();
+    ws.export_report(&theirs.join("bounce-report.csv"), false, true)
+        .unwrap();
+    ws.export_removed_rows(&theirs.join("removed-rows.csv"), false)
+        .unwrap();
+    for name in [
+        "subscribers-cleaned.csv",
+        "suppression.csv",
+        "bounce-report.csv",
+        "removed-rows.csv",
+    ] {
+        let ours = std::fs::read(dir.path().join("out").join(name)).unwrap();
+        let window = std::fs::read(theirs.join(name)).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&ours),
+            String::from_utf8_lossy(&window),
+            "{name}"
+        );
+        assert_eq!(ours, window, "{name}");
+    }
+    let suppression = std::fs::read_to_string(dir.path().join("out/suppression.csv")).unwrap();
+    assert!(
+        suppression.contains("emil@example.com,remove_hard,"),
+        "the forwarded address's bounces count for its listed original:\n{suppression}"
+    );
+}

@@ -212,7 +212,7 @@ fn the_demo_flows_from_drop_to_export() {
             .iter()
             .zip(&ws.row_verdicts)
             .find(|(r, v)| **v == Verdict::Keep && r.duplicate_of.is_none())
-            .map(|(r, _)| r.email.clone().unwrap())
+            .map(|(r, _)| list.email(r).unwrap().to_string())
             .unwrap()
     };
     h.state_mut()
