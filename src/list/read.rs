@@ -30,8 +30,10 @@ struct Extent {
 }
 
 /// Records whose fields are all blank (`;;;` lines) are not rows.
-fn is_blank(record: &csv::StringRecord) -> bool {
-    record.iter().all(|f| f.trim().is_empty())
+fn is_blank(record: &csv::ByteRecord, decoded: &Decoded<'_>) -> bool {
+    record
+        .iter()
+        .all(|f| f.iter().all(u8::is_ascii_whitespace) || decoded.field(f).trim().is_empty())
 }
 
 /// The file's bytes, read once. Refuses anything but a regular file before
@@ -160,7 +162,7 @@ fn parse_decoded(
         line,
         message: message.to_string(),
     };
-    let text: &str = &decoded.text;
+    let text: &[u8] = &decoded.bytes;
     let excel_separator = sniff::excel_separator(text);
     let delimiter = opts
         .delimiter
@@ -183,15 +185,15 @@ fn parse_decoded(
         )
     })?;
 
-    let survey = Survey::of(text, delimiter, excel_separator.is_some(), &split_error)?;
+    let survey = Survey::of(decoded, delimiter, excel_separator.is_some(), &split_error)?;
     let Some((first_fields, first_extent)) = &survey.first else {
         return Err(ListError::Empty {
             path: path.to_path_buf(),
         });
     };
     let line_end = match text.get(first_extent.content_end..first_extent.end) {
-        Some("\r\n") => LineEnd::CrLf,
-        Some("\r") => LineEnd::Cr,
+        Some(b"\r\n") => LineEnd::CrLf,
+        Some(b"\r") => LineEnd::Cr,
         _ => LineEnd::Lf,
     };
     let has_header = opts
@@ -261,7 +263,7 @@ fn parse_decoded(
         path: path.to_path_buf(),
     };
     for_each_record(text, delimiter, &split_error, |record, extent| {
-        if is_blank(record) {
+        if is_blank(record, decoded) {
             return Ok(());
         }
         if skip > 0 {
@@ -273,8 +275,8 @@ fn parse_decoded(
         let start = start.ok_or_else(|| misplaced(line))?;
         let (_, end) = cursor.at(extent.end);
         let end = end.ok_or_else(|| misplaced(line))?;
-        let email_raw = record.get(email_column).unwrap_or_default();
-        let key = normalize_address(email_raw);
+        let email_raw = decoded.field(record.get(email_column).unwrap_or_default());
+        let key = normalize_address(&email_raw);
         let email_valid = key.as_deref().is_some_and(validate_address);
         let key = match key {
             Some(key) => {
@@ -289,7 +291,7 @@ fn parse_decoded(
             None => None,
         };
         if let Some(column) = activity_column {
-            activity_text.push_str(record.get(column).unwrap_or_default());
+            activity_text.push_str(&decoded.field(record.get(column).unwrap_or_default()));
             activity_ends.push(activity_text.len());
         }
         rows.push(Row {
@@ -347,7 +349,7 @@ struct Survey {
 
 impl Survey {
     fn of(
-        text: &str,
+        decoded: &Decoded<'_>,
         delimiter: u8,
         excel_separator: bool,
         split_error: &dyn Fn(usize, csv::Error) -> ListError,
@@ -360,8 +362,8 @@ impl Survey {
             rest_stats: Vec::new(),
         };
         let mut skip = usize::from(excel_separator);
-        for_each_record(text, delimiter, split_error, |record, extent| {
-            if is_blank(record) {
+        for_each_record(&decoded.bytes, delimiter, split_error, |record, extent| {
+            if is_blank(record, decoded) {
                 return Ok(());
             }
             if skip > 0 {
@@ -371,7 +373,8 @@ impl Survey {
             survey.records += 1;
             survey.width = survey.width.max(record.len());
             if survey.first.is_none() {
-                survey.first = Some((record.iter().map(String::from).collect(), extent));
+                let fields = record.iter().map(|f| decoded.field(f).into_owned());
+                survey.first = Some((fields.collect(), extent));
                 return Ok(());
             }
             if survey.rest_stats.len() < record.len() {
@@ -380,8 +383,9 @@ impl Survey {
                     .resize(record.len(), ColumnStats::default());
             }
             for (value, stats) in record.iter().zip(&mut survey.rest_stats) {
+                let value = decoded.field(value);
                 survey.rest_has_at |= value.contains('@');
-                stats.add(value);
+                stats.add(&value);
             }
             Ok(())
         })?;
@@ -423,22 +427,22 @@ fn detect_header(first: &[String], rest_has_at: bool, opts: &ListOptions) -> boo
     })
 }
 
-/// Calls `each` with every CSV record of the decoded text and where it lies, in
-/// file order. A record that cannot be split stops the walk with `split_error`
-/// of its offset.
+/// Calls `each` with every CSV record of the text ([`Decoded::bytes`]) and where it
+/// lies, in file order. A record that cannot be split stops the walk with
+/// `split_error` of its offset.
 fn for_each_record(
-    text: &str,
+    text: &[u8],
     delimiter: u8,
     split_error: &dyn Fn(usize, csv::Error) -> ListError,
-    mut each: impl FnMut(&csv::StringRecord, Extent) -> Result<(), ListError>,
+    mut each: impl FnMut(&csv::ByteRecord, Extent) -> Result<(), ListError>,
 ) -> Result<(), ListError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+        .from_reader(text);
     let is_break = |b: &u8| *b == b'\r' || *b == b'\n';
-    let bytes = text.as_bytes();
+    let bytes = text;
     // Between a record and the next: its content, then a run of line breaks, the
     // first of which (`\r\n` counting as one) is its line end. So a record's
     // extent is known once the next one starts; it is held until then.
@@ -457,8 +461,8 @@ fn for_each_record(
             content_end,
         }
     };
-    let mut held = csv::StringRecord::new();
-    let mut next = csv::StringRecord::new();
+    let mut held = csv::ByteRecord::new();
+    let mut next = csv::ByteRecord::new();
     let mut held_start: Option<usize> = None;
     loop {
         // The csv reader's position is where the previous record stopped, before
@@ -468,7 +472,7 @@ fn for_each_record(
             + bytes
                 .get(position..)
                 .map_or(0, |rest| rest.iter().take_while(|b| is_break(b)).count());
-        match reader.read_record(&mut next) {
+        match reader.read_byte_record(&mut next) {
             Ok(true) => {
                 if let Some(held_at) = held_start {
                     each(&held, extent(held_at, start))?;
@@ -487,9 +491,9 @@ fn for_each_record(
 }
 
 /// The 1-based line of a text offset (for an error: one scan of the text).
-fn line_of(text: &str, offset: usize) -> usize {
+fn line_of(text: &[u8], offset: usize) -> usize {
     let mut cursor = LineCounter::default();
-    cursor.advance(text.as_bytes(), offset);
+    cursor.advance(text, offset);
     cursor.line()
 }
 
@@ -546,14 +550,8 @@ enum Mapping<'a> {
 }
 
 impl<'a> LineCursor<'a> {
-    fn new(text: &'a str, decoded: &'a Decoded<'_>, raw: &'a [u8]) -> Option<Self> {
-        let bytes = text.as_bytes();
-        // Borrowed text is the bytes after the BOM themselves.
-        let same = matches!(decoded.text, Cow::Borrowed(_))
-            && raw
-                .get(decoded.body_start..)
-                .is_some_and(|body| body.as_ptr() == bytes.as_ptr() && body.len() == bytes.len());
-        let mapping = if same {
+    fn new(bytes: &'a [u8], decoded: &'a Decoded<'_>, raw: &'a [u8]) -> Option<Self> {
+        let mapping = if decoded.in_place() {
             Mapping::Same
         } else {
             let in_text = memchr::memchr2_iter(b'\r', b'\n', bytes).count();
@@ -613,21 +611,33 @@ impl<'a> LineCursor<'a> {
 }
 
 /// The fields of one record's raw bytes (a span of the file), as the list read
-/// them.
+/// them: split in place and decoded field by field, or decoded first, as
+/// [`sniff::parses_in_place`] says for the encoding.
 pub(super) fn record_fields(
     bytes: &[u8],
     encoding: &'static encoding_rs::Encoding,
     delimiter: u8,
 ) -> Vec<String> {
-    let (text, _) = encoding.decode_without_bom_handling(bytes);
+    let (text, field_encoding): (Cow<'_, [u8]>, _) = if sniff::parses_in_place(encoding) {
+        (Cow::Borrowed(bytes), encoding)
+    } else {
+        let (text, _) = encoding.decode_without_bom_handling(bytes);
+        (
+            Cow::Owned(text.into_owned().into_bytes()),
+            encoding_rs::UTF_8,
+        )
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut record = csv::StringRecord::new();
-    match reader.read_record(&mut record) {
-        Ok(true) => record.iter().map(String::from).collect(),
+        .from_reader(&*text);
+    let mut record = csv::ByteRecord::new();
+    match reader.read_byte_record(&mut record) {
+        Ok(true) => record
+            .iter()
+            .map(|f| field_encoding.decode_without_bom_handling(f).0.into_owned())
+            .collect(),
         _ => Vec::new(),
     }
 }

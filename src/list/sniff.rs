@@ -17,9 +17,15 @@ const DELIMITERS: [u8; 4] = [b'\t', b';', b',', b'|'];
 
 /// A file's text and how it was encoded.
 pub(crate) struct Decoded<'a> {
-    /// The decoded text, BOM removed: the file's own bytes where they are
-    /// already that text (UTF-8, or ASCII in an ASCII-compatible encoding).
-    pub text: Cow<'a, str>,
+    /// What the CSV parser reads, BOM removed. In UTF-8 and the single-byte
+    /// encodings, where every ASCII byte is its ASCII character and no other
+    /// character contains one, it is the file's own bytes and each field is
+    /// decoded on its own; in the others (UTF-16, the East Asian multi-byte
+    /// ones) it is the text transcoded to UTF-8.
+    pub bytes: Cow<'a, [u8]>,
+    /// How a field of `bytes` becomes text: the file's encoding, or UTF-8 for
+    /// transcoded text.
+    pub field_encoding: &'static Encoding,
     pub encoding: &'static Encoding,
     pub bom: bool,
     /// Raw offset where the text starts (the BOM's length).
@@ -34,6 +40,16 @@ impl Decoded<'_> {
 
     fn is_utf16(&self) -> bool {
         self.encoding == UTF_16LE || self.encoding == UTF_16BE
+    }
+
+    /// Whether [`bytes`](Self::bytes) are the file's own bytes after the BOM.
+    pub fn in_place(&self) -> bool {
+        matches!(self.bytes, Cow::Borrowed(_))
+    }
+
+    /// A field of [`bytes`](Self::bytes) as text (undecodable bytes become U+FFFD).
+    pub fn field<'b>(&self, bytes: &'b [u8]) -> Cow<'b, str> {
+        self.field_encoding.decode_without_bom_handling(bytes).0
     }
 
     /// Raw offsets of every `\r` and `\n` code unit after the BOM, in order.
@@ -61,6 +77,11 @@ impl Decoded<'_> {
     }
 }
 
+/// Whether a file in `encoding` is parsed in its own bytes ([`Decoded::bytes`]).
+pub(crate) fn parses_in_place(encoding: &'static Encoding) -> bool {
+    encoding == UTF_8 || encoding.is_single_byte()
+}
+
 /// Decodes a file's bytes, detecting the encoding.
 pub(crate) fn decode(raw: &[u8]) -> Decoded<'_> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(raw) {
@@ -70,13 +91,8 @@ pub(crate) fn decode(raw: &[u8]) -> Decoded<'_> {
     if let Some(encoding) = utf16_without_bom(raw) {
         return decoded(encoding, raw, false, 0);
     }
-    if let Ok(text) = std::str::from_utf8(raw) {
-        return Decoded {
-            text: Cow::Borrowed(text),
-            encoding: UTF_8,
-            bom: false,
-            body_start: 0,
-        };
+    if std::str::from_utf8(raw).is_ok() {
+        return decoded(UTF_8, raw, false, 0);
     }
     let mut encoding = guess_legacy(raw);
     // Record spans are mapped back through line breaks, which needs an encoding in
@@ -99,6 +115,12 @@ pub(crate) fn decode_as<'a>(raw: &'a [u8], encoding: &'static Encoding) -> Decod
         ),
         _ => decoded(encoding, raw, false, 0),
     }
+}
+
+/// The whole text of `raw` as the list reads it (for tests and messages).
+#[cfg(test)]
+pub(crate) fn text_of(decoded: &Decoded<'_>) -> String {
+    decoded.field(&decoded.bytes).into_owned()
 }
 
 /// Asks `chardetng` about the lines that hold non-ASCII bytes (the others say
@@ -127,9 +149,15 @@ fn decoded<'a>(
     bom: bool,
     body_start: usize,
 ) -> Decoded<'a> {
-    let (text, _had_errors) = encoding.decode_without_bom_handling(body);
+    let (bytes, field_encoding) = if parses_in_place(encoding) {
+        (Cow::Borrowed(body), encoding)
+    } else {
+        let (text, _had_errors) = encoding.decode_without_bom_handling(body);
+        (Cow::Owned(text.into_owned().into_bytes()), UTF_8)
+    };
     Decoded {
-        text,
+        bytes,
+        field_encoding,
         encoding,
         bom,
         body_start,
@@ -231,11 +259,10 @@ impl QuoteScanner {
 }
 
 /// The delimiter named by Excel's `sep=;` first line, if the file has one.
-pub(crate) fn excel_separator(text: &str) -> Option<u8> {
-    let first = text.split(['\r', '\n']).next()?;
-    let prefix = first.get(..4)?;
-    match first.as_bytes() {
-        [_, _, _, _, separator] if prefix.eq_ignore_ascii_case("sep=") => {
+pub(crate) fn excel_separator(text: &[u8]) -> Option<u8> {
+    let first = text.split(|b| *b == b'\r' || *b == b'\n').next()?;
+    match first {
+        [s, e, p, eq, separator] if [*s, *e, *p, *eq].eq_ignore_ascii_case(b"sep=") => {
             let ok = separator.is_ascii_punctuation() && *separator != b'"' || *separator == b'\t';
             ok.then_some(*separator)
         }
@@ -244,7 +271,7 @@ pub(crate) fn excel_separator(text: &str) -> Option<u8> {
 }
 
 /// Chooses the delimiter; see the module docs for the rule.
-pub(crate) fn delimiter(text: &str) -> u8 {
+pub(crate) fn delimiter(text: &[u8]) -> u8 {
     // (records agreeing on the count, records seen, delimiter)
     let mut best: Option<(usize, usize, u8)> = None;
     for &candidate in &DELIMITERS {
@@ -265,11 +292,11 @@ pub(crate) fn delimiter(text: &str) -> u8 {
 }
 
 /// The delimiter count of each non-blank record among the first ones.
-fn counts_per_record(text: &str, delimiter: u8) -> Vec<usize> {
+fn counts_per_record(text: &[u8], delimiter: u8) -> Vec<usize> {
     let mut scanner = QuoteScanner::new(delimiter);
     let mut counts = Vec::new();
     let (mut count, mut blank) = (0, true);
-    for &byte in text.as_bytes() {
+    for &byte in text {
         match scanner.step(byte) {
             Token::Delimiter => {
                 count += 1;
@@ -306,12 +333,12 @@ fn records_agreeing(counts: &[usize]) -> usize {
 }
 
 /// The 1-based line of a quoted field that is never closed, if there is one.
-pub(crate) fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
+pub(crate) fn unclosed_quote(text: &[u8], delimiter: u8) -> Option<usize> {
     let mut scanner = QuoteScanner::new(delimiter);
     let mut line = 1;
     let mut opened_on = 0;
     let mut previous = 0u8;
-    for &byte in text.as_bytes() {
+    for &byte in text {
         if byte == b'\n' && previous != b'\r' || byte == b'\r' {
             line += 1;
         }
@@ -330,59 +357,67 @@ mod tests {
     #[test]
     fn semicolon_beats_decimal_commas() {
         let text = "Name;Betrag;E-Mail\nA;1,5;a@example.com\nB;2,5;b@example.com\n";
-        assert_eq!(delimiter(text), b';');
+        assert_eq!(delimiter(text.as_bytes()), b';');
     }
 
     #[test]
     fn comma_inside_quotes_does_not_count() {
         let text = "name,email\n\"Doe; John\",a@example.com\n\"Roe; Jane\",b@example.com\n";
-        assert_eq!(delimiter(text), b',');
+        assert_eq!(delimiter(text.as_bytes()), b',');
     }
 
     #[test]
     fn tab_and_pipe_are_found() {
-        assert_eq!(delimiter("a\tb\n1\t2\n"), b'\t');
-        assert_eq!(delimiter("a|b|c\n1|2|3\n"), b'|');
+        assert_eq!(delimiter("a\tb\n1\t2\n".as_bytes()), b'\t');
+        assert_eq!(delimiter("a|b|c\n1|2|3\n".as_bytes()), b'|');
     }
 
     #[test]
     fn excel_names_its_separator() {
-        assert_eq!(excel_separator("sep=;\r\na;b\r\n"), Some(b';'));
-        assert_eq!(excel_separator("SEP=|\n"), Some(b'|'));
-        assert_eq!(excel_separator("sep=\"\n"), None);
-        assert_eq!(excel_separator("separator\n"), None);
-        assert_eq!(excel_separator("sépa;"), None);
+        assert_eq!(excel_separator("sep=;\r\na;b\r\n".as_bytes()), Some(b';'));
+        assert_eq!(excel_separator("SEP=|\n".as_bytes()), Some(b'|'));
+        assert_eq!(excel_separator("sep=\"\n".as_bytes()), None);
+        assert_eq!(excel_separator("separator\n".as_bytes()), None);
+        assert_eq!(excel_separator("sépa;".as_bytes()), None);
     }
 
     #[test]
     fn single_column_defaults_to_comma() {
-        assert_eq!(delimiter("email\na@example.com\n"), b',');
+        assert_eq!(delimiter("email\na@example.com\n".as_bytes()), b',');
     }
 
     #[test]
     fn a_stray_pipe_is_not_a_delimiter() {
         assert_eq!(
-            delimiter("email\na@example.com\nb|c@example.com\nd@example.com\n"),
+            delimiter("email\na@example.com\nb|c@example.com\nd@example.com\n".as_bytes()),
             b','
         );
     }
 
     #[test]
     fn unclosed_quote_names_its_line() {
-        assert_eq!(unclosed_quote("a,b\n1,\"open\n2,3\n", b','), Some(2));
-        assert_eq!(unclosed_quote("a,b\n1,\"x\"\"y\"\n", b','), None);
-        assert_eq!(unclosed_quote("a,\"b\"", b','), None);
+        assert_eq!(
+            unclosed_quote("a,b\n1,\"open\n2,3\n".as_bytes(), b','),
+            Some(2)
+        );
+        assert_eq!(unclosed_quote("a,b\n1,\"x\"\"y\"\n".as_bytes(), b','), None);
+        assert_eq!(unclosed_quote("a,\"b\"".as_bytes(), b','), None);
     }
 
     #[test]
     fn boms_decide_the_encoding() {
         let utf8 = decode(b"\xEF\xBB\xBFemail\n");
         assert_eq!(
-            (utf8.encoding, utf8.bom, &*utf8.text),
+            (utf8.encoding, utf8.bom, text_of(&utf8).as_str()),
             (UTF_8, true, "email\n")
         );
+        assert!(utf8.in_place());
         let utf16 = decode(b"\xFF\xFEe\0\n\0");
-        assert_eq!((utf16.encoding, &*utf16.text), (UTF_16LE, "e\n"));
+        assert_eq!(
+            (utf16.encoding, text_of(&utf16).as_str()),
+            (UTF_16LE, "e\n")
+        );
+        assert!(!utf16.in_place());
         assert_eq!(
             utf16
                 .raw_line_breaks(b"\xFF\xFEe\0\n\0")
@@ -396,7 +431,11 @@ mod tests {
         let raw = b"Name;E-Mail\r\nJ\xFCrgen M\xFCller;j@example.de\r\nGro\xDFe \xC4rger;g@example.de\r\n";
         let decoded = decode(raw);
         assert_eq!(decoded.encoding, WINDOWS_1252);
-        assert!(decoded.text.contains("Jürgen Müller"));
+        assert!(
+            decoded.in_place(),
+            "a single-byte encoding is parsed in place"
+        );
+        assert!(text_of(&decoded).contains("Jürgen Müller"));
     }
 
     #[test]
