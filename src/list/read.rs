@@ -436,11 +436,7 @@ fn for_each_record(
     split_error: &dyn Fn(usize, csv::Error) -> ListError,
     mut each: impl FnMut(&csv::ByteRecord, Extent) -> Result<(), ListError>,
 ) -> Result<(), ListError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text);
+    let mut reader = csv_reader(text, delimiter);
     let is_break = |b: &u8| *b == b'\r' || *b == b'\n';
     let bytes = text;
     // Between a record and the next: its content, then a run of line breaks, the
@@ -467,7 +463,9 @@ fn for_each_record(
     loop {
         // The csv reader's position is where the previous record stopped, before
         // any line ends and blank lines it skips.
-        let position = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
+        let position = usize::try_from(reader.position().byte())
+            .unwrap_or(usize::MAX)
+            .saturating_sub(LEAD.len());
         let start = position
             + bytes
                 .get(position..)
@@ -488,6 +486,23 @@ fn for_each_record(
         each(&held, extent(held_at, text.len()))?;
     }
     Ok(())
+}
+
+/// What [`csv_reader`] puts before the text: a blank line, which the reader skips.
+const LEAD: &[u8] = b"\n";
+
+/// A CSV reader of `text`, flexible, without headers. The `csv` crate drops a
+/// UTF-8 byte-order mark at the very start of what it reads, which would make a
+/// record that starts with those bytes (a second BOM, or `ï»¿` in Windows-1252)
+/// read differently alone than in its file; a blank line first keeps them.
+/// Positions count [`LEAD`] too.
+fn csv_reader(text: &[u8], delimiter: u8) -> csv::Reader<std::io::Chain<&'static [u8], &[u8]>> {
+    use std::io::Read;
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(LEAD.chain(text))
 }
 
 /// The 1-based line of a text offset (for an error: one scan of the text).
@@ -627,11 +642,7 @@ pub(super) fn record_fields(
             encoding_rs::UTF_8,
         )
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(&*text);
+    let mut reader = csv_reader(&text, delimiter);
     let mut record = csv::ByteRecord::new();
     match reader.read_byte_record(&mut record) {
         Ok(true) => record
