@@ -256,6 +256,8 @@ pub struct SubscriberList {
     keys: String,
     /// The indices of the rows that have a key, by key and then file order.
     by_key: Vec<u32>,
+    /// Splits a row's record again ([`SubscriberList::fields`]).
+    splitter: read::Splitter,
 }
 
 impl SubscriberList {
@@ -292,7 +294,7 @@ impl SubscriberList {
             .get(row.index)
             .and_then(|span| self.raw.get(span.clone()))
             .unwrap_or_default();
-        read::record_fields(bytes, self.dialect.encoding, self.dialect.delimiter)
+        read::record_fields(bytes, self.dialect.encoding, &self.splitter)
     }
 
     /// The row's e-mail field as written (empty when the row is too short).

@@ -134,6 +134,7 @@ pub fn parse_list(
         spans: parsed.spans,
         keys: parsed.keys,
         by_key: Vec::new(),
+        splitter: Splitter::new(parsed.dialect.delimiter),
     };
     list.index_keys();
     Ok(list)
@@ -502,6 +503,7 @@ fn csv_reader(text: &[u8], delimiter: u8) -> csv::Reader<std::io::Chain<&'static
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
+        .buffer_capacity(64 << 10)
         .from_reader(LEAD.chain(text))
 }
 
@@ -625,14 +627,41 @@ impl<'a> LineCursor<'a> {
     }
 }
 
+/// Splits one record as [`csv_reader`] splits the file. Rows are split again one
+/// at a time ([`record_fields`]), and building a reader costs more than splitting
+/// a row, so the list keeps one, reset before each use. (A built
+/// `csv_core::Reader` cannot be cloned: its clone loses its tables.)
+pub(super) struct Splitter {
+    delimiter: u8,
+    reader: std::sync::Mutex<csv_core::Reader>,
+}
+
+impl Splitter {
+    pub(super) fn new(delimiter: u8) -> Self {
+        Splitter {
+            delimiter,
+            reader: std::sync::Mutex::new(
+                csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            ),
+        }
+    }
+}
+
+impl Clone for Splitter {
+    fn clone(&self) -> Self {
+        Splitter::new(self.delimiter)
+    }
+}
+
 /// The fields of one record's raw bytes (a span of the file), as the list read
 /// them: split in place and decoded field by field, or decoded first, as
 /// [`sniff::parses_in_place`] says for the encoding.
 pub(super) fn record_fields(
     bytes: &[u8],
     encoding: &'static encoding_rs::Encoding,
-    delimiter: u8,
+    splitter: &Splitter,
 ) -> Vec<String> {
+    use csv_core::ReadRecordResult;
     let (text, field_encoding): (Cow<'_, [u8]>, _) = if sniff::parses_in_place(encoding) {
         (Cow::Borrowed(bytes), encoding)
     } else {
@@ -642,13 +671,49 @@ pub(super) fn record_fields(
             encoding_rs::UTF_8,
         )
     };
-    let mut reader = csv_reader(&text, delimiter);
-    let mut record = csv::ByteRecord::new();
-    match reader.read_byte_record(&mut record) {
-        Ok(true) => record
-            .iter()
-            .map(|f| field_encoding.decode_without_bom_handling(f).0.into_owned())
-            .collect(),
-        _ => Vec::new(),
+    // A panic elsewhere while holding the lock leaves a reader that is reset anyway.
+    let mut reader = splitter
+        .reader
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    reader.reset();
+    // Unquoted fields never exceed the input, nor their number its length + 1.
+    let mut out = vec![0u8; text.len() + 1];
+    let mut ends = vec![0usize; text.len() + 2];
+    let (mut written, mut fields) = (0, 0);
+    // The blank line first, as in `csv_reader`; an empty input is the end.
+    for input in [LEAD, &text[..], &[][..]] {
+        let (result, _, out_n, ends_n) = reader.read_record(
+            input,
+            out.get_mut(written..).unwrap_or_default(),
+            ends.get_mut(fields..).unwrap_or_default(),
+        );
+        written += out_n;
+        fields += ends_n;
+        match result {
+            // All of this piece read (a record ends with the next, or the end).
+            ReadRecordResult::InputEmpty => {}
+            ReadRecordResult::Record => {
+                let mut from = 0;
+                return ends
+                    .get(..fields)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|&to| {
+                        let field = out.get(from..to).unwrap_or_default();
+                        from = to;
+                        field_encoding
+                            .decode_without_bom_handling(field)
+                            .0
+                            .into_owned()
+                    })
+                    .collect();
+            }
+            // Cannot happen with buffers as large as the input.
+            ReadRecordResult::End
+            | ReadRecordResult::OutputFull
+            | ReadRecordResult::OutputEndsFull => return Vec::new(),
+        }
     }
+    Vec::new()
 }
