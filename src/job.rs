@@ -355,55 +355,39 @@ fn write_exports(
     // removed rows' "why".
     let mut decided: Vec<Option<Verdict>> = vec![None; list.rows.len()];
     let mut behind_removals: HashMap<String, Assessment> = HashMap::new();
-    let mut failure: Option<StoreError> = None;
     let mut matched = 0usize;
-    exports
-        .stage_with(&targets.suppression, |w| {
-            let mut csv = reports::SuppressionWriter::new(w, false)?;
-            let mut decider = policy::Decider::new(
-                &mailings,
-                newsletter,
-                &overrides,
-                settings,
-                &subscriber,
-                with_original,
-                |key: &str, a: &Assessment, events: &[policy::Event]| -> std::io::Result<()> {
-                    let mut in_list = false;
-                    for row in list.rows_with(key) {
-                        in_list = true;
-                        if let Some(slot) = decided.get_mut(row.index) {
-                            *slot = Some(a.verdict);
-                        }
+    stage_streamed(&mut exports, &targets.suppression, |w| {
+        let mut csv = reports::SuppressionWriter::new(w, false)?;
+        let mut decider = policy::Decider::new(
+            &mailings,
+            newsletter,
+            &overrides,
+            settings,
+            &subscriber,
+            with_original,
+            |key: &str, a: &Assessment, events: &[policy::Event]| -> std::io::Result<()> {
+                let mut in_list = false;
+                for row in list.rows_with(key) {
+                    in_list = true;
+                    if let Some(slot) = decided.get_mut(row.index) {
+                        *slot = Some(a.verdict);
                     }
-                    matched += usize::from(in_list && !events.is_empty());
-                    if in_list && a.verdict.is_removal() {
-                        let kept = Assessment {
-                            last_diagnostic: None,
-                            ..a.clone()
-                        };
-                        behind_removals.insert(key.to_string(), kept);
-                    }
-                    csv.write(key, a, in_list)
-                },
-            );
-            let streamed = store
-                .for_each_address(|key, events| decider.push(key, events).map_err(Streamed::Write));
-            match streamed {
-                Err(Streamed::Store(e)) => {
-                    let message = e.to_string();
-                    failure = Some(e);
-                    return Err(std::io::Error::other(message));
                 }
-                Err(Streamed::Write(e)) => return Err(e),
-                Ok(()) => {}
-            }
-            decider.finish()?;
-            csv.finish()
-        })
-        .map_err(|e| match failure.take() {
-            Some(store_error) => JobError::Store(store_error),
-            None => JobError::Export(e),
-        })?;
+                matched += usize::from(in_list && !events.is_empty());
+                if in_list && a.verdict.is_removal() {
+                    let kept = Assessment {
+                        last_diagnostic: None,
+                        ..a.clone()
+                    };
+                    behind_removals.insert(key.to_string(), kept);
+                }
+                csv.write(key, a, in_list)
+            },
+        );
+        store.for_each_address(|key, events| decider.push(key, events).map_err(Streamed::Write))?;
+        decider.finish()?;
+        Ok(csv.finish()?)
+    })?;
     report.matched = matched;
 
     progress(Progress::Exporting);
@@ -422,27 +406,11 @@ fn write_exports(
     exports.stage_with(&targets.cleaned, |w| {
         list.write_cleaned_to(w, |row| !row_verdicts[row.index].is_removal())
     })?;
-    let mut failure: Option<StoreError> = None;
-    exports
-        .stage_with(&targets.bounce_report, |w| {
-            let mut csv = reports::BounceReportWriter::new(w, true)?;
-            let streamed =
-                store.for_each_report_row(|row| csv.write(&row).map_err(Streamed::Write));
-            match streamed {
-                Err(Streamed::Store(e)) => {
-                    let message = e.to_string();
-                    failure = Some(e);
-                    return Err(std::io::Error::other(message));
-                }
-                Err(Streamed::Write(e)) => return Err(e),
-                Ok(()) => {}
-            }
-            csv.finish()
-        })
-        .map_err(|e| match failure.take() {
-            Some(store_error) => JobError::Store(store_error),
-            None => JobError::Export(e),
-        })?;
+    stage_streamed(&mut exports, &targets.bounce_report, |w| {
+        let mut csv = reports::BounceReportWriter::new(w, true)?;
+        store.for_each_report_row(|row| csv.write(&row).map_err(Streamed::Write))?;
+        Ok(csv.finish()?)
+    })?;
     exports.stage_with(&targets.removed_rows, |w| {
         reports::write_removed_rows(w, list, &row_verdicts, |k| behind_removals.get(k))
     })?;
@@ -460,6 +428,33 @@ impl From<StoreError> for Streamed {
     fn from(e: StoreError) -> Self {
         Streamed::Store(e)
     }
+}
+
+impl From<std::io::Error> for Streamed {
+    fn from(e: std::io::Error) -> Self {
+        Streamed::Write(e)
+    }
+}
+
+/// Stages `out` through `write`, which streams from the store: a failure of the
+/// store is reported as the store's, a failure to write as the export's.
+fn stage_streamed(
+    exports: &mut ExportSet,
+    out: &std::path::Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> Result<(), Streamed>,
+) -> Result<(), JobError> {
+    let mut failure: Option<StoreError> = None;
+    exports
+        .stage_with(out, |w| match write(w) {
+            Ok(()) => Ok(()),
+            Err(Streamed::Write(e)) => Err(e),
+            Err(Streamed::Store(e)) => {
+                let message = e.to_string();
+                failure = Some(e);
+                Err(std::io::Error::other(message))
+            }
+        })
+        .map_err(|e| failure.map_or(JobError::Export(e), JobError::Store))
 }
 
 /// The plain-language "why" of a verdict, for reports.
