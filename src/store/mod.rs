@@ -387,39 +387,17 @@ impl Store {
     /// Bounce events by address, oldest first: all of them, or those of the
     /// messages one import added.
     fn events(&self, import: Option<i64>) -> Result<HashMap<String, Vec<Event>>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT e.address, e.mailing_id, e.date, e.kind, e.reason, e.diagnostic,
-                    e.original_address
-             FROM events e JOIN messages g ON g.id = e.message_id
+        let mut events: HashMap<String, Vec<Event>> = HashMap::new();
+        self.each_event(
+            "JOIN messages g ON g.id = e.message_id
              WHERE ?1 IS NULL OR g.import_id = ?1
              ORDER BY e.date, e.id",
+            params![import],
+            |address, event| -> Result<(), StoreError> {
+                events.entry(address.to_string()).or_default().push(event);
+                Ok(())
+            },
         )?;
-        let rows = stmt.query_map(params![import], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, Option<String>>(6)?,
-            ))
-        })?;
-        let mut events: HashMap<String, Vec<Event>> = HashMap::new();
-        for row in rows {
-            let (address, mailing, date, kind, reason, diagnostic, original_recipient) = row?;
-            let (Some(kind), Some(reason)) = (parse_kind(&kind), Reason::parse(&reason)) else {
-                continue;
-            };
-            events.entry(address).or_default().push(Event {
-                mailing: mailing as u64,
-                date,
-                kind,
-                reason,
-                diagnostic,
-                original_recipient,
-            });
-        }
         Ok(events)
     }
 
@@ -464,6 +442,7 @@ impl Store {
         self.each_event(
             "WHERE e.original_address IS NOT NULL AND e.original_address <> e.address
              ORDER BY e.date, e.id",
+            [],
             |address, event| -> Result<(), StoreError> {
                 out.push((address.to_string(), event));
                 Ok(())
@@ -481,7 +460,7 @@ impl Store {
     ) -> Result<(), E> {
         let mut current: Option<String> = None;
         let mut events: Vec<Event> = Vec::new();
-        self.each_event::<E>("ORDER BY e.address, e.date, e.id", |address, event| {
+        self.each_event::<E>("ORDER BY e.address, e.date, e.id", [], |address, event| {
             if current.as_deref() != Some(address) {
                 if let Some(done) = current.take() {
                     each(&done, std::mem::take(&mut events))?;
@@ -497,12 +476,13 @@ impl Store {
         Ok(())
     }
 
-    /// Runs `each` over the readable events that `tail` (a `WHERE` and / or
-    /// `ORDER BY` clause over `events e`) selects, with the address each is
-    /// stored under.
+    /// Runs `each` over the readable events that `tail` (joins, a `WHERE` and / or
+    /// an `ORDER BY` clause over `events e`, with `params`) selects, with the
+    /// address each is stored under.
     fn each_event<E: From<StoreError>>(
         &self,
         tail: &str,
+        params: impl rusqlite::Params,
         mut each: impl FnMut(&str, Event) -> Result<(), E>,
     ) -> Result<(), E> {
         let sql = format!(
@@ -512,7 +492,7 @@ impl Store {
         );
         let sql_error = |e: rusqlite::Error| E::from(StoreError::from(e));
         let mut stmt = self.conn.prepare(&sql).map_err(sql_error)?;
-        let mut rows = stmt.query([]).map_err(sql_error)?;
+        let mut rows = stmt.query(params).map_err(sql_error)?;
         while let Some(r) = rows.next().map_err(sql_error)? {
             let read = |r: &rusqlite::Row<'_>| -> Result<_, rusqlite::Error> {
                 let kind: String = r.get(3)?;
