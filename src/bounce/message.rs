@@ -48,6 +48,8 @@ pub struct Mail {
     /// The returned original's list fields and `List-Id`, kept by the bounce
     /// reader after it read the original's headers.
     pub(crate) original_lists: std::sync::OnceLock<OriginalListFields>,
+    /// Which family signatures occur in `collapsed` (see `mta::signs`).
+    pub(crate) signs: super::mta::signs::SignCache,
 }
 
 impl Mail {

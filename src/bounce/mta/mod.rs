@@ -285,31 +285,106 @@ pub fn refine_dsn(mail: &Mail, raws: &mut [RawFinding]) -> &'static str {
 }
 
 /// Helpers the family modules share. A family's text signature is searched
-/// in the message's lower-cased text with SIMD substring finders that are
-/// built once per needle list and thread (needle lists are `'static`
-/// slices, so their address identifies them).
+/// in the message's lower-cased, whitespace-collapsed text. Every needle list
+/// a family asks about is registered once per thread (needle lists are
+/// `'static` slices, so their address identifies them), and one Aho-Corasick
+/// automaton over all registered needles reads a message's text once: which
+/// needles occur is kept with the message, so the fifty families' signature
+/// checks cost one pass instead of one pass per needle.
 pub(crate) mod signs {
     use std::cell::RefCell;
     use std::collections::HashMap;
+    use std::ops::Range;
     use std::rc::Rc;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicU64, Ordering};
 
-    use memchr::memmem::Finder;
+    use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
     use super::Mail;
 
-    type Finders = Rc<Vec<Finder<'static>>>;
-
-    thread_local! {
-        static FINDERS: RefCell<HashMap<(usize, usize), Finders>> = RefCell::new(HashMap::new());
+    /// Which registered needles occur in one message's text, and for which
+    /// registry and automaton version that was worked out.
+    #[derive(Debug)]
+    struct Hits {
+        registry: u64,
+        version: u64,
+        present: Vec<bool>,
     }
 
-    fn finders(needles: &'static [&'static str]) -> Finders {
-        let key = (needles.as_ptr() as usize, needles.len());
-        FINDERS.with(|cache| {
-            Rc::clone(cache.borrow_mut().entry(key).or_insert_with(|| {
-                Rc::new(needles.iter().map(|n| Finder::new(n.as_bytes())).collect())
-            }))
-        })
+    /// A message's sign search results (empty until a family first asks;
+    /// a clone starts empty again).
+    #[derive(Debug, Default)]
+    pub(crate) struct SignCache(Mutex<Option<Hits>>);
+
+    impl Clone for SignCache {
+        fn clone(&self) -> SignCache {
+            SignCache::default()
+        }
+    }
+
+    /// One thread's needles, in the order first asked for, and the
+    /// automaton over the first `covered` of them.
+    #[derive(Default)]
+    struct Registry {
+        id: u64,
+        lists: HashMap<(usize, usize), Range<usize>>,
+        needles: Vec<&'static str>,
+        automaton: Option<Rc<AhoCorasick>>,
+        covered: usize,
+        version: u64,
+    }
+
+    static REGISTRIES: AtomicU64 = AtomicU64::new(0);
+
+    thread_local! {
+        static REGISTRY: RefCell<Registry> = RefCell::new(Registry {
+            id: REGISTRIES.fetch_add(1, Ordering::Relaxed),
+            ..Registry::default()
+        });
+    }
+
+    impl Registry {
+        fn register(&mut self, needles: &'static [&'static str]) -> Range<usize> {
+            let key = (needles.as_ptr() as usize, needles.len());
+            if let Some(range) = self.lists.get(&key) {
+                return range.clone();
+            }
+            let range = self.needles.len()..self.needles.len() + needles.len();
+            self.needles.extend_from_slice(needles);
+            self.lists.insert(key, range.clone());
+            range
+        }
+
+        /// Which needles occur in `text`, with the automaton rebuilt first
+        /// when needles were registered since it was built.
+        fn scan(&mut self, text: &[u8]) -> Hits {
+            if self.covered < self.needles.len() || self.automaton.is_none() {
+                self.automaton = AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&self.needles)
+                    .ok()
+                    .map(Rc::new);
+                self.covered = if self.automaton.is_some() {
+                    self.needles.len()
+                } else {
+                    0
+                };
+                self.version += 1;
+            }
+            let mut present = vec![false; self.covered];
+            if let Some(automaton) = &self.automaton {
+                for m in automaton.find_overlapping_iter(text) {
+                    present[m.pattern().as_usize()] = true;
+                }
+            }
+            Hits {
+                registry: self.id,
+                version: self.version,
+                present,
+            }
+        }
     }
 
     fn short_has(value: &str, needles: &[&str]) -> bool {
@@ -326,7 +401,24 @@ pub(crate) mod signs {
         // The needles are single-spaced phrases: every match in the text is
         // also one in its whitespace-collapsed copy, so one search suffices.
         let collapsed = mail.collapsed_lower_text().as_bytes();
-        finders(needles).iter().any(|f| f.find(collapsed).is_some())
+        REGISTRY.with(|registry| {
+            let mut registry = registry.borrow_mut();
+            let range = registry.register(needles);
+            let mut cache = mail.signs.0.lock().unwrap_or_else(|e| e.into_inner());
+            let fresh = cache
+                .as_ref()
+                .is_some_and(|h| h.registry == registry.id && h.version == registry.version);
+            if !fresh {
+                *cache = Some(registry.scan(collapsed));
+            }
+            match cache.as_ref().and_then(|h| h.present.get(range)) {
+                Some(present) => present.iter().any(|&p| p),
+                // Registered after this message was read: search directly.
+                None => needles
+                    .iter()
+                    .any(|n| memchr::memmem::find(collapsed, n.as_bytes()).is_some()),
+            }
+        })
     }
 
     pub fn subject_has(mail: &Mail, needles: &[&str]) -> bool {
@@ -348,6 +440,31 @@ pub(crate) mod signs {
     #[cfg(test)]
     mod tests {
         use super::*;
+
+        #[test]
+        fn a_needle_list_first_asked_mid_message_is_answered_the_same_later() {
+            static FIRST: &[&str] = &["mail delivery failed"];
+            static LATER: &[&str] = &["no such user", "mailbox unavailable"];
+            static ABSENT: &[&str] = &["quota exceeded"];
+            let mail = |text: &str| Mail {
+                text: text.into(),
+                ..Mail::default()
+            };
+            let one = mail("Mail delivery failed:\nNo such   user here");
+            // FIRST reads the text once; LATER and ABSENT are registered
+            // after that and answered by a direct search.
+            assert!(text_has(&one, FIRST));
+            assert!(text_has(&one, LATER));
+            assert!(!text_has(&one, ABSENT));
+            // The next message is read with the automaton over all three.
+            let two = mail("Mailbox unavailable");
+            assert!(!text_has(&two, FIRST));
+            assert!(text_has(&two, LATER));
+            assert!(!text_has(&two, ABSENT));
+            // The first message, asked again, still gets its own answers.
+            assert!(text_has(&one, LATER));
+            assert!(!text_has(&one, ABSENT));
+        }
 
         #[test]
         fn a_signature_wrapped_across_lines_is_found() {
