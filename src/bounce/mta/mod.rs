@@ -295,7 +295,6 @@ pub(crate) mod signs {
     use std::cell::RefCell;
     use std::collections::HashMap;
     use std::ops::Range;
-    use std::rc::Rc;
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -324,14 +323,13 @@ pub(crate) mod signs {
     }
 
     /// One thread's needles, in the order first asked for, and the
-    /// automaton over the first `covered` of them.
+    /// automaton over the needles registered when it was last built.
     #[derive(Default)]
     struct Registry {
         id: u64,
         lists: HashMap<(usize, usize), Range<usize>>,
         needles: Vec<&'static str>,
-        automaton: Option<Rc<AhoCorasick>>,
-        covered: usize,
+        automaton: Option<AhoCorasick>,
         version: u64,
     }
 
@@ -359,21 +357,17 @@ pub(crate) mod signs {
         /// Which needles occur in `text`, with the automaton rebuilt first
         /// when needles were registered since it was built.
         fn scan(&mut self, text: &[u8]) -> Hits {
-            if self.covered < self.needles.len() || self.automaton.is_none() {
+            let covered = self.automaton.as_ref().map_or(0, |a| a.patterns_len());
+            if covered < self.needles.len() || self.automaton.is_none() {
                 self.automaton = AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
                     .kind(Some(AhoCorasickKind::DFA))
                     .build(&self.needles)
-                    .ok()
-                    .map(Rc::new);
-                self.covered = if self.automaton.is_some() {
-                    self.needles.len()
-                } else {
-                    0
-                };
+                    .ok();
                 self.version += 1;
             }
-            let mut present = vec![false; self.covered];
+            let covered = self.automaton.as_ref().map_or(0, |a| a.patterns_len());
+            let mut present = vec![false; covered];
             if let Some(automaton) = &self.automaton {
                 for m in automaton.find_overlapping_iter(text) {
                     present[m.pattern().as_usize()] = true;
